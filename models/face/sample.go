@@ -1,0 +1,114 @@
+package face
+
+import "math"
+
+// sampler reads a frame at real-valued coordinates the way the reference
+// preprocessing does: an optional box prefilter by an integer factor k (means
+// of k×k blocks, trailing partial blocks dropped), then bilinear interpolation
+// with pixel centres at i+0.5 and neighbour indices clamped to the image.
+// The box image lives in a buffer reused across calls.
+type sampler struct {
+	src    Frame
+	k      int
+	bw, bh int
+	box    []float64 // bw*bh*3 block means when k >= 2
+}
+
+// reset prepares s to sample src after prefiltering by k (k < 2: none).
+func (s *sampler) reset(src Frame, k int) {
+	s.src = src
+	if k < 2 {
+		s.k, s.bw, s.bh = 1, src.W, src.H
+		return
+	}
+	bw, bh := src.W/k, src.H/k
+	if bw < 1 || bh < 1 {
+		// The frame is smaller than one block: prefiltering would leave nothing.
+		s.k, s.bw, s.bh = 1, src.W, src.H
+		return
+	}
+	s.k, s.bw, s.bh = k, bw, bh
+	n := bw * bh * 3
+	if cap(s.box) < n {
+		s.box = make([]float64, n)
+	}
+	s.box = s.box[:n]
+	clear(s.box)
+	inv := 1 / float64(k*k)
+	for by := 0; by < bh; by++ {
+		out := s.box[by*bw*3 : (by+1)*bw*3]
+		for y := by * k; y < (by+1)*k; y++ {
+			row := src.Pix[y*src.Stride : y*src.Stride+3*bw*k]
+			for bx := 0; bx < bw; bx++ {
+				var r, g, b int
+				blk := row[3*bx*k : 3*(bx+1)*k]
+				for i := 0; i+2 < len(blk); i += 3 {
+					r += int(blk[i])
+					g += int(blk[i+1])
+					b += int(blk[i+2])
+				}
+				out[3*bx] += float64(r)
+				out[3*bx+1] += float64(g)
+				out[3*bx+2] += float64(b)
+			}
+		}
+		for i := range out {
+			out[i] *= inv
+		}
+	}
+}
+
+// at returns the bilinear sample at (x, y) in original-frame pixel
+// coordinates.
+func (s *sampler) at(x, y float64) (r, g, b float64) {
+	fx := x/float64(s.k) - 0.5
+	fy := y/float64(s.k) - 0.5
+	x0f, y0f := math.Floor(fx), math.Floor(fy)
+	wx, wy := fx-x0f, fy-y0f
+	x0, y0 := clampInt(int(x0f), s.bw-1), clampInt(int(y0f), s.bh-1)
+	x1, y1 := clampInt(int(x0f)+1, s.bw-1), clampInt(int(y0f)+1, s.bh-1)
+	var p00, p01, p10, p11 [3]float64
+	s.pixel(x0, y0, &p00)
+	s.pixel(x1, y0, &p01)
+	s.pixel(x0, y1, &p10)
+	s.pixel(x1, y1, &p11)
+	c := func(i int) float64 {
+		top := p00[i]*(1-wx) + p01[i]*wx
+		bot := p10[i]*(1-wx) + p11[i]*wx
+		return top*(1-wy) + bot*wy
+	}
+	return c(0), c(1), c(2)
+}
+
+func (s *sampler) pixel(x, y int, p *[3]float64) {
+	if s.k == 1 {
+		o := y*s.src.Stride + 3*x
+		p[0], p[1], p[2] = float64(s.src.Pix[o]), float64(s.src.Pix[o+1]), float64(s.src.Pix[o+2])
+		return
+	}
+	o := (y*s.bw + x) * 3
+	p[0], p[1], p[2] = s.box[o], s.box[o+1], s.box[o+2]
+}
+
+// clampInt clamps v to [0, hi].
+func clampInt(v, hi int) int {
+	if v < 0 {
+		return 0
+	}
+	if v > hi {
+		return hi
+	}
+	return v
+}
+
+// toU8 rounds half up and saturates to 0..255.
+func toU8(v float64) uint8 {
+	v = math.Floor(v + 0.5)
+	switch {
+	case v <= 0 || v != v:
+		return 0
+	case v >= 255:
+		return 255
+	}
+	return uint8(v)
+}
