@@ -1,0 +1,101 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// compactTxSize bounds the bytes copied per transaction while compacting.
+const compactTxSize = 4 << 20
+
+// Compact rewrites the store into a fresh file holding only live records,
+// then atomically replaces the old file. Run it after erasing templates:
+// bbolt reuses freed pages without zeroing them, so deleted ciphertexts and
+// wrapped keys otherwise linger in the file.
+//
+// The new file is written beside the old one, fsynced, renamed over it and
+// the directory fsynced, so a crash at any point leaves either the old or
+// the new file, both complete. Transactions wait while Compact runs. If the
+// reopen after the rename fails the DB is closed and the error returned.
+func (db *DB) Compact() error {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.bolt == nil {
+		return ErrClosed
+	}
+	if db.opts.ReadOnly {
+		return fmt.Errorf("store: compact %s: read-only", db.path)
+	}
+	tmp := db.path + compactSuffix
+	if err := os.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("store: compact: %w", err)
+	}
+	before, _ := os.Stat(db.path)
+	if err := db.compactInto(tmp); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("store: compact %s: %w", db.path, err)
+	}
+	if err := db.bolt.Close(); err != nil {
+		os.Remove(tmp)
+		db.bolt = nil
+		return fmt.Errorf("store: compact %s: close: %w", db.path, err)
+	}
+	db.bolt = nil
+	if err := os.Rename(tmp, db.path); err != nil {
+		os.Remove(tmp)
+		if rerr := db.openBolt(); rerr != nil {
+			return fmt.Errorf("store: compact %s: %w (reopen: %w)", db.path, err, rerr)
+		}
+		return fmt.Errorf("store: compact %s: %w", db.path, err)
+	}
+	if err := syncDir(filepath.Dir(db.path)); err != nil {
+		// The rename happened; durability of the directory entry is
+		// uncertain but either file is complete. Reopen and report.
+		db.log.Warn("store: compact: directory fsync failed", "file", db.path, "err", err)
+	}
+	if err := db.openBolt(); err != nil {
+		return fmt.Errorf("store: compact %s: reopen: %w", db.path, err)
+	}
+	if after, err := os.Stat(db.path); err == nil && before != nil {
+		db.log.Info("store: compacted", "file", db.path, "before", before.Size(), "after", after.Size())
+	}
+	return nil
+}
+
+// compactInto copies every live key into a new bbolt file at dst and syncs it.
+func (db *DB) compactInto(dst string) error {
+	opts := db.boltOptions()
+	opts.Timeout = 0
+	out, err := bolt.Open(dst, 0o600, opts)
+	if err != nil {
+		return err
+	}
+	if err := bolt.Compact(out, db.bolt, compactTxSize); err != nil {
+		out.Close()
+		return err
+	}
+	// Every Compact transaction committed with fsync; Sync once more covers
+	// the file size change on filesystems that need it.
+	if err := out.Sync(); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}

@@ -1,0 +1,247 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+// DefaultTimeout is how long Open waits for the file lock when
+// Options.Timeout is zero.
+const DefaultTimeout = 5 * time.Second
+
+// Options configures Open. A nil *Options means all defaults.
+type Options struct {
+	// Timeout is how long to wait for another process to release the file
+	// lock. Zero means DefaultTimeout.
+	Timeout time.Duration
+
+	// ReadOnly opens the file with a shared lock; Update fails. An older
+	// schema is not migrated but refused with ErrNeedsMigration.
+	ReadOnly bool
+
+	// SkipCheck skips the full consistency check (bbolt page structure and
+	// every record's encoding) that Open runs by default. The check reads
+	// the whole file once.
+	SkipCheck bool
+
+	// Logger receives diagnostics (migrations, compaction, stale files).
+	// Nil discards them.
+	Logger *slog.Logger
+
+	// Now supplies audit timestamps. Nil means time.Now.
+	Now func() time.Time
+
+	// schema is the version a new file is created at and migrated to; zero
+	// means currentSchema. Tests set it to build files of older versions.
+	schema uint32
+}
+
+// DB is an open store. It is safe for concurrent use.
+type DB struct {
+	path string
+	opts Options
+	log  *slog.Logger
+	now  func() time.Time
+
+	// mu is held shared by transactions and exclusively by Compact and
+	// Close, which replace or release bolt.
+	mu   sync.RWMutex
+	bolt *bolt.DB
+}
+
+// compactSuffix names the temporary file Compact writes beside the store.
+const compactSuffix = ".compact"
+
+// Open opens or creates the store at path. The directory must exist. An
+// existing file is validated and migrated; it is never re-initialised.
+func Open(path string, opts *Options) (*DB, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if o.Timeout == 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.schema == 0 {
+		o.schema = currentSchema
+	}
+	db := &DB{path: path, opts: o, log: o.Logger, now: o.Now}
+	if db.log == nil {
+		db.log = slog.New(slog.DiscardHandler)
+	}
+	if db.now == nil {
+		db.now = time.Now
+	}
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("store: data directory %s: %w", dir, err)
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("store: data directory %s: %w", dir, errNotDir)
+	}
+	if !o.ReadOnly {
+		// A leftover from a compaction interrupted before its rename: the
+		// original file is still authoritative.
+		tmp := path + compactSuffix
+		if err := os.Remove(tmp); err == nil {
+			db.log.Warn("store: removed interrupted compaction", "file", tmp)
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("store: remove stale %s: %w", tmp, err)
+		}
+	}
+	if err := db.openBolt(); err != nil {
+		return nil, err
+	}
+	if err := db.init(); err != nil {
+		db.bolt.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+var errNotDir = errors.New("not a directory")
+
+// boltOptions are the settings every handle uses. Durability settings are
+// left at their safe values: fsync on commit, freelist synced, file growth
+// synced.
+func (db *DB) boltOptions() *bolt.Options {
+	return &bolt.Options{
+		Timeout:        db.opts.Timeout,
+		ReadOnly:       db.opts.ReadOnly,
+		NoSync:         false,
+		NoFreelistSync: false,
+		NoGrowSync:     false,
+		FreelistType:   bolt.FreelistMapType,
+	}
+}
+
+func (db *DB) openBolt() error {
+	if db.opts.ReadOnly {
+		// bbolt would create a missing file even in read-only mode.
+		if _, err := os.Stat(db.path); err != nil {
+			return fmt.Errorf("store: open %s: %w", db.path, err)
+		}
+	}
+	b, err := bolt.Open(db.path, 0o600, db.boltOptions())
+	switch {
+	case err == nil:
+	case errors.Is(err, berrors.ErrTimeout):
+		return fmt.Errorf("%w: %s (waited %v)", ErrLocked, db.path, db.opts.Timeout)
+	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum),
+		errors.Is(err, berrors.ErrVersionMismatch), errors.Is(err, berrors.ErrInvalidMapping):
+		return fmt.Errorf("%w: %s: %w", ErrCorrupt, db.path, err)
+	default:
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return fmt.Errorf("store: open %s: %w", db.path, err)
+		}
+		// bbolt reports short or garbled files with plain errors.
+		if fi, serr := os.Stat(db.path); serr == nil && fi.Mode().IsRegular() && fi.Size() > 0 {
+			return fmt.Errorf("%w: %s: %w", ErrCorrupt, db.path, err)
+		}
+		return fmt.Errorf("store: open %s: %w", db.path, err)
+	}
+	db.bolt = b
+	return nil
+}
+
+// init validates the file and brings its schema up to date.
+func (db *DB) init() error {
+	if !db.opts.SkipCheck {
+		if err := db.check(); err != nil {
+			return err
+		}
+	}
+	if db.opts.ReadOnly {
+		return db.bolt.View(func(btx *bolt.Tx) error {
+			v, err := schemaVersion(btx)
+			if err != nil {
+				return db.pathErr(err)
+			}
+			return db.compareSchema(v)
+		})
+	}
+	return db.bolt.Update(func(btx *bolt.Tx) error {
+		return db.pathErr(db.migrate(btx))
+	})
+}
+
+// pathErr prefixes err with the file path.
+func (db *DB) pathErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", db.path, err)
+}
+
+// Path returns the file the store lives in.
+func (db *DB) Path() string { return db.path }
+
+// Close releases the file. Transactions in progress finish first.
+func (db *DB) Close() error {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.bolt == nil {
+		return ErrClosed
+	}
+	err := db.bolt.Close()
+	db.bolt = nil
+	if err != nil {
+		return fmt.Errorf("store: close %s: %w", db.path, err)
+	}
+	return nil
+}
+
+// Update runs fn in one read-write transaction that is durably committed
+// (fsynced) when fn returns nil and rolled back entirely otherwise.
+func (db *DB) Update(fn func(*Tx) error) error {
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	if db.bolt == nil {
+		return ErrClosed
+	}
+	return db.bolt.Update(func(btx *bolt.Tx) error {
+		return fn(&Tx{btx: btx, db: db})
+	})
+}
+
+// View runs fn in a read-only transaction over a consistent snapshot.
+func (db *DB) View(fn func(*Tx) error) error {
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	if db.bolt == nil {
+		return ErrClosed
+	}
+	return db.bolt.View(func(btx *bolt.Tx) error {
+		return fn(&Tx{btx: btx, db: db})
+	})
+}
+
+// Tx is a transaction handed to Update and View callbacks. It must not be
+// used after the callback returns, nor from other goroutines.
+type Tx struct {
+	btx *bolt.Tx
+	db  *DB
+}
+
+// Writable reports whether the transaction may modify the store.
+func (tx *Tx) Writable() bool { return tx.btx.Writable() }
+
+// bucket returns a top-level bucket, which must exist in a valid file.
+func (tx *Tx) bucket(name []byte) (*bolt.Bucket, error) {
+	b := tx.btx.Bucket(name)
+	if b == nil {
+		return nil, fmt.Errorf("%w: bucket %q missing", ErrCorrupt, name)
+	}
+	return b, nil
+}
