@@ -1,0 +1,40 @@
+// Package tflite runs TensorFlow Lite models (.tflite flatbuffers, schema v3)
+// in pure Go, without cgo.
+//
+// # Concepts
+//
+// Load parses and validates a model file: every tensor and buffer index,
+// shape, byte size, operator code and option is checked before anything runs,
+// and a malformed or hostile file gives an error (errors.Is ErrMalformed,
+// ErrUnsupported or ErrShape; errors.As *OpError or *TensorError names the
+// operator or tensor) instead of a panic or an oversized allocation.
+//
+// NewInterpreter plans execution for subgraph 0: it infers every tensor's
+// shape, folds DEQUANTIZE of constants into constants, and places all
+// intermediate tensors in one float32 arena where tensors whose lifetimes do
+// not overlap share memory. Invoke then runs the operators in file order
+// without heap allocations.
+//
+// Inputs and outputs are the subgraph's own tensor indices in their declared
+// order: Input(0) of MobileFaceNet is tensor 368, not tensor 0.
+//
+// # Batch
+//
+// Options.Batch = 1 re-plans a model exported with a fixed batch (MobileFaceNet
+// has 2) for one sample. Input batch dimensions become 1, shapes are
+// re-inferred op by op, and a RESHAPE whose target's leading dimension equals
+// the original batch gets the new batch instead. Any op whose shape cannot be
+// re-inferred that way fails NewInterpreter with ErrShape; nothing is guessed.
+//
+// # Caveats
+//
+// Tensor data returned by Float32s is a view into the interpreter's arena:
+// inputs stay valid across Invoke (write them, then Invoke), outputs are valid
+// until the next Invoke. An Interpreter is NOT safe for concurrent use; a
+// Model is immutable and may be shared by any number of interpreters.
+//
+// Only float32 execution is supported in this package version: activations
+// are FLOAT32, constants may be FLOAT32, FLOAT16, INT8 or UINT8 (the latter
+// three only as DEQUANTIZE inputs) and INT32 (shape, padding and axis
+// operands).
+package tflite

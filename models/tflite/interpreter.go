@@ -1,0 +1,168 @@
+package tflite
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/vouchkiosk/vouch/models/tflite/internal/tfschema"
+)
+
+// DefaultMaxArenaBytes bounds the activation arena when Options leaves
+// MaxArenaBytes zero.
+const DefaultMaxArenaBytes = 1 << 30
+
+// Options configures NewInterpreter. The zero value (or a nil *Options)
+// runs the model as declared in the file, single-threaded.
+type Options struct {
+	// Batch is the leading dimension of every model input: 0 keeps the
+	// file's shapes; N > 0 re-plans for batch N where the graph allows it
+	// (see the package doc) and fails with ErrShape where it does not.
+	Batch int
+	// Threads is the number of goroutines an operator may use. 0 and 1 mean
+	// single-threaded, the kiosk default. This version always runs single
+	// threaded.
+	Threads int
+	// MaxArenaBytes bounds the memory planned for intermediate tensors;
+	// 0 means DefaultMaxArenaBytes.
+	MaxArenaBytes int64
+}
+
+// kernel is one prepared operator: all operands are bound to their storage,
+// so run does no allocation.
+type kernel interface {
+	run()
+}
+
+// Interpreter runs one Model. It is NOT safe for concurrent use; create one
+// Interpreter per goroutine (they may share the Model).
+type Interpreter struct {
+	model   *Model
+	tensors []Tensor
+	arena   []float32
+	steps   []step
+	inputs  []int
+	outputs []int
+}
+
+type step struct {
+	op int // operator index, for errors and profiles
+	k  kernel
+}
+
+// NewInterpreter plans memory and prepares every operator of m.
+func NewInterpreter(m *Model, opts *Options) (*Interpreter, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if o.Batch < 0 || o.Batch > maxDim {
+		return nil, fmt.Errorf("%w: batch %d", ErrShape, o.Batch)
+	}
+	if o.MaxArenaBytes == 0 {
+		o.MaxArenaBytes = DefaultMaxArenaBytes
+	}
+	shapes, err := m.inferShapes(o.Batch)
+	if err != nil {
+		return nil, err
+	}
+	ip := &Interpreter{model: m, inputs: m.inputs, outputs: m.outputs, tensors: make([]Tensor, len(m.tensors))}
+	for i := range m.tensors {
+		td := &m.tensors[i]
+		ip.tensors[i] = Tensor{index: i, name: td.name, typ: td.typ, shape: shapes[i], quant: td.quant, f32: td.f32, i32: td.i32}
+	}
+	live := ip.foldConstants()
+	if err := ip.plan(live, o.MaxArenaBytes); err != nil {
+		return nil, err
+	}
+	for _, k := range live {
+		od := &m.ops[k]
+		kn, err := ip.prepare(od)
+		if err != nil {
+			return nil, &OpError{Index: k, Op: od.name(), Err: err}
+		}
+		ip.steps = append(ip.steps, step{op: k, k: kn})
+	}
+	return ip, nil
+}
+
+// foldConstants evaluates DEQUANTIZE of constants once, here, instead of at
+// every Invoke, and returns the operators left to run.
+func (ip *Interpreter) foldConstants() []int {
+	var live []int
+	for k := range ip.model.ops {
+		od := &ip.model.ops[k]
+		if od.code == tfschema.BuiltinOperatorDEQUANTIZE {
+			in := &ip.model.tensors[od.inputs[0]]
+			out := &ip.tensors[od.outputs[0]]
+			out.f32 = make([]float32, out.Len())
+			dequantize(out.f32, in)
+			continue
+		}
+		live = append(live, k)
+	}
+	return live
+}
+
+// Invoke runs the model once. It checks ctx between operators and returns
+// ctx.Err() if it is cancelled; the outputs are then unspecified. Invoke
+// does not allocate.
+func (ip *Interpreter) Invoke(ctx context.Context) error {
+	done := ctx.Done()
+	for i := range ip.steps {
+		if done != nil {
+			select {
+			case <-done:
+				return ctx.Err()
+			default:
+			}
+		}
+		ip.steps[i].k.run()
+	}
+	return nil
+}
+
+// InputCount returns the number of model inputs.
+func (ip *Interpreter) InputCount() int { return len(ip.inputs) }
+
+// OutputCount returns the number of model outputs.
+func (ip *Interpreter) OutputCount() int { return len(ip.outputs) }
+
+// Input returns the i-th model input in the subgraph's declared order, or
+// nil if i is out of range.
+func (ip *Interpreter) Input(i int) *Tensor {
+	if i < 0 || i >= len(ip.inputs) {
+		return nil
+	}
+	return &ip.tensors[ip.inputs[i]]
+}
+
+// Output returns the i-th model output in the subgraph's declared order, or
+// nil if i is out of range.
+func (ip *Interpreter) Output(i int) *Tensor {
+	if i < 0 || i >= len(ip.outputs) {
+		return nil
+	}
+	return &ip.tensors[ip.outputs[i]]
+}
+
+// InputByName returns the model input with the given tensor name.
+func (ip *Interpreter) InputByName(name string) (*Tensor, error) {
+	return ip.byName(ip.inputs, name, "input")
+}
+
+// OutputByName returns the model output with the given tensor name.
+func (ip *Interpreter) OutputByName(name string) (*Tensor, error) {
+	return ip.byName(ip.outputs, name, "output")
+}
+
+func (ip *Interpreter) byName(idx []int, name, what string) (*Tensor, error) {
+	for _, i := range idx {
+		if ip.tensors[i].name == name {
+			return &ip.tensors[i], nil
+		}
+	}
+	return nil, fmt.Errorf("%w: no model %s named %q", ErrNotFound, what, name)
+}
+
+// ArenaBytes returns the size of the planned activation arena in bytes.
+func (ip *Interpreter) ArenaBytes() int64 { return int64(len(ip.arena)) * 4 }

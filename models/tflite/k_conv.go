@@ -1,0 +1,164 @@
+package tflite
+
+// Convolution kernels: the portable reference path.
+
+// convGeom is the geometry shared by CONV_2D, DEPTHWISE_CONV_2D and the
+// pooling operators. Input is NHWC [n, ih, iw, ic], output [n, oh, ow, oc].
+type convGeom struct {
+	n, ih, iw, ic  int
+	oh, ow, oc     int
+	kh, kw         int
+	sh, sw, dh, dw int
+	padT, padL     int
+}
+
+func newGeom(in, out []int, kh, kw int, o *opOptions) convGeom {
+	g := convGeom{n: in[0], ih: in[1], iw: in[2], ic: in[3], oh: out[1], ow: out[2], oc: out[3],
+		kh: kh, kw: kw, sh: o.strideH, sw: o.strideW, dh: o.dilH, dw: o.dilW}
+	_, g.padT, _ = windowOut(g.ih, kh, g.sh, g.dh, o.padding)
+	_, g.padL, _ = windowOut(g.iw, kw, g.sw, g.dw, o.padding)
+	return g
+}
+
+// conv2D is CONV_2D with filter [oc, kh, kw, ic] and optional bias [oc].
+type conv2D struct {
+	g                     convGeom
+	in, filter, bias, out []float32
+	lo, hi                float32
+}
+
+// run computes, for every output pixel and channel co,
+//
+//	out = act(bias[co] + Σ_{ky,kx,ci} in[iy, ix, ci] · filter[co, ky, kx, ci])
+//
+// with iy = oy·sh − padT + ky·dh (likewise ix), skipping taps that fall in
+// the padding.
+func (k *conv2D) run() {
+	g := &k.g
+	for b := 0; b < g.n; b++ {
+		for oy := 0; oy < g.oh; oy++ {
+			for ox := 0; ox < g.ow; ox++ {
+				o := k.out[((b*g.oh+oy)*g.ow+ox)*g.oc:][:g.oc]
+				if k.bias != nil {
+					copy(o, k.bias)
+				} else {
+					clear(o)
+				}
+				for ky := 0; ky < g.kh; ky++ {
+					iy := oy*g.sh - g.padT + ky*g.dh
+					if iy < 0 || iy >= g.ih {
+						continue
+					}
+					for kx := 0; kx < g.kw; kx++ {
+						ix := ox*g.sw - g.padL + kx*g.dw
+						if ix < 0 || ix >= g.iw {
+							continue
+						}
+						px := k.in[((b*g.ih+iy)*g.iw+ix)*g.ic:][:g.ic]
+						for co := range o {
+							o[co] += dot(px, k.filter[((co*g.kh+ky)*g.kw+kx)*g.ic:][:g.ic])
+						}
+					}
+				}
+				clampSlice(o, k.lo, k.hi)
+			}
+		}
+	}
+}
+
+// depthwiseConv2D is DEPTHWISE_CONV_2D with filter [1, kh, kw, oc],
+// oc = ic · mult, and optional bias [oc].
+type depthwiseConv2D struct {
+	g                     convGeom
+	mult                  int
+	in, filter, bias, out []float32
+	lo, hi                float32
+}
+
+// run computes out[oy, ox, c·mult+m] = act(bias + Σ_{ky,kx} in[iy, ix, c] ·
+// filter[ky, kx, c·mult+m]), skipping padding taps.
+func (k *depthwiseConv2D) run() {
+	g := &k.g
+	for b := 0; b < g.n; b++ {
+		for oy := 0; oy < g.oh; oy++ {
+			for ox := 0; ox < g.ow; ox++ {
+				o := k.out[((b*g.oh+oy)*g.ow+ox)*g.oc:][:g.oc]
+				if k.bias != nil {
+					copy(o, k.bias)
+				} else {
+					clear(o)
+				}
+				for ky := 0; ky < g.kh; ky++ {
+					iy := oy*g.sh - g.padT + ky*g.dh
+					if iy < 0 || iy >= g.ih {
+						continue
+					}
+					for kx := 0; kx < g.kw; kx++ {
+						ix := ox*g.sw - g.padL + kx*g.dw
+						if ix < 0 || ix >= g.iw {
+							continue
+						}
+						px := k.in[((b*g.ih+iy)*g.iw+ix)*g.ic:][:g.ic]
+						w := k.filter[(ky*g.kw+kx)*g.oc:][:g.oc]
+						if k.mult == 1 {
+							w = w[:len(px)]
+							o := o[:len(px)]
+							for c, v := range px {
+								o[c] += v * w[c]
+							}
+							continue
+						}
+						for c, v := range px {
+							oc := o[c*k.mult:][:k.mult]
+							wc := w[c*k.mult:][:k.mult]
+							for m := range oc {
+								oc[m] += v * wc[m]
+							}
+						}
+					}
+				}
+				clampSlice(o, k.lo, k.hi)
+			}
+		}
+	}
+}
+
+// fullyConnected is FULLY_CONNECTED: out[r, m] = act(bias[m] + Σ_k in[r, k]
+// · weights[m, k]).
+type fullyConnected struct {
+	rows, depth, units     int
+	in, weights, bias, out []float32
+	lo, hi                 float32
+}
+
+func (k *fullyConnected) run() {
+	for r := 0; r < k.rows; r++ {
+		x := k.in[r*k.depth:][:k.depth]
+		o := k.out[r*k.units:][:k.units]
+		for m := range o {
+			v := dot(x, k.weights[m*k.depth:][:k.depth])
+			if k.bias != nil {
+				v += k.bias[m]
+			}
+			o[m] = v
+		}
+		clampSlice(o, k.lo, k.hi)
+	}
+}
+
+// dot returns Σ a[i]·b[i] over len(a) elements; b must be at least as long.
+func dot(a, b []float32) float32 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		s0 += a[i] * b[i]
+		s1 += a[i+1] * b[i+1]
+		s2 += a[i+2] * b[i+2]
+		s3 += a[i+3] * b[i+3]
+	}
+	for ; i < len(a); i++ {
+		s0 += a[i] * b[i]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
