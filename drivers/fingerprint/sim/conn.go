@@ -113,4 +113,6 @@ func (c *conn) scan(addr uint32) (r30x.Frame, bool, bool) {
 	}
 }
 
-func addrOf(b []byte) uint32 { return uint32(b[2])<<24 | uint32(b[3])<<16 | uint32(b[4])<<8 | uint32(b[5]) }
+func addrOf(b []byte) uint32 {
+	return uint32(b[2])<<24 | uint32(b[3])<<16 | uint32(b[4])<<8 | uint32(b[5])
+}

@@ -14,10 +14,10 @@ import (
 type reply struct {
 	code    r30x.Code
 	params  []byte
-	up      []byte // data sent after a success ack
-	down    int    // buffer to fill from host data packets (DownChar), -1 DownImage
-	ready   bool   // send the R503 ready byte after the ack (SoftRst)
-	silence bool   // no answer at all
+	up      []byte        // data sent after a success ack
+	down    int           // buffer to fill from host data packets (DownChar), -1 DownImage
+	ready   bool          // send the R503 ready byte after the ack (SoftRst)
+	silence bool          // no answer at all
 	wait    time.Duration // module processing time (Config.Latency)
 }
 
