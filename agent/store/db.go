@@ -111,6 +111,27 @@ func Open(path string, opts *Options) (*DB, error) {
 
 var errNotDir = errors.New("not a directory")
 
+// openBoltRecover is bolt.Open, turning the panics bbolt raises on some
+// damaged files (an unreadable freelist page, for example) into ErrCorrupt.
+// It captures the file bbolt opens so a panic does not leak its lock.
+func openBoltRecover(path string, opts *bolt.Options) (b *bolt.DB, err error) {
+	var f *os.File
+	opts.OpenFile = func(name string, flag int, mode os.FileMode) (*os.File, error) {
+		var err error
+		f, err = os.OpenFile(name, flag, mode)
+		return f, err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			if f != nil {
+				f.Close()
+			}
+			b, err = nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, path, r)
+		}
+	}()
+	return bolt.Open(path, 0o600, opts)
+}
+
 // boltOptions are the settings every handle uses. Durability settings are
 // left at their safe values: fsync on commit, freelist synced, file growth
 // synced.
@@ -132,7 +153,7 @@ func (db *DB) openBolt() error {
 			return fmt.Errorf("store: open %s: %w", db.path, err)
 		}
 	}
-	b, err := bolt.Open(db.path, 0o600, db.boltOptions())
+	b, err := openBoltRecover(db.path, db.boltOptions())
 	switch {
 	case err == nil:
 	case errors.Is(err, berrors.ErrTimeout):
@@ -155,25 +176,28 @@ func (db *DB) openBolt() error {
 	return nil
 }
 
-// init validates the file and brings its schema up to date.
+// init validates the file and brings its schema up to date. A file that
+// is already current is only read, so a store on a full disk still opens.
 func (db *DB) init() error {
 	if !db.opts.SkipCheck {
 		if err := db.check(); err != nil {
 			return err
 		}
 	}
-	if db.opts.ReadOnly {
-		return db.bolt.View(func(btx *bolt.Tx) error {
-			v, err := schemaVersion(btx)
-			if err != nil {
-				return db.pathErr(err)
-			}
-			return db.compareSchema(v)
-		})
+	var v uint32
+	if err := db.bolt.View(func(btx *bolt.Tx) (err error) {
+		v, err = schemaVersion(btx)
+		return err
+	}); err != nil {
+		return db.pathErr(err)
 	}
-	return db.bolt.Update(func(btx *bolt.Tx) error {
-		return db.pathErr(db.migrate(btx))
-	})
+	if v == db.opts.schema || v > currentSchema || db.opts.ReadOnly {
+		return db.pathErr(db.compareSchema(v))
+	}
+	if err := db.bolt.Update(func(btx *bolt.Tx) error { return db.migrate(btx) }); err != nil {
+		return db.pathErr(err)
+	}
+	return nil
 }
 
 // pathErr prefixes err with the file path.
@@ -203,16 +227,25 @@ func (db *DB) Close() error {
 }
 
 // Update runs fn in one read-write transaction that is durably committed
-// (fsynced) when fn returns nil and rolled back entirely otherwise.
+// (fsynced) when fn returns nil and rolled back entirely otherwise. Errors
+// from fn are returned as they are; a failed commit (for example a full
+// disk) returns an error naming the file, and the store keeps its previous
+// state.
 func (db *DB) Update(fn func(*Tx) error) error {
 	db.mu.RLock()
 	defer db.mu.RUnlock()
 	if db.bolt == nil {
 		return ErrClosed
 	}
-	return db.bolt.Update(func(btx *bolt.Tx) error {
-		return fn(&Tx{btx: btx, db: db})
+	var fnErr error
+	err := db.bolt.Update(func(btx *bolt.Tx) error {
+		fnErr = fn(&Tx{btx: btx, db: db})
+		return fnErr
 	})
+	if err != nil && fnErr == nil {
+		return fmt.Errorf("store: commit %s: %w", db.path, err)
+	}
+	return err
 }
 
 // View runs fn in a read-only transaction over a consistent snapshot.
