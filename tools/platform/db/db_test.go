@@ -136,7 +136,7 @@ func TestAdminTokens(t *testing.T) {
 
 func result(seq uint64, prev [32]byte) db.Result {
 	rec := []byte{byte(seq), byte(seq >> 8), 0xAA}
-	return db.Result{Seq: seq, Hash: sha256.Sum256(rec), PrevHash: prev, Wall: time.Unix(1700000000, 0), Received: time.Now(), Record: rec}
+	return db.Result{Seq: seq, Hash: sha256.Sum256(rec), PrevHash: prev, Received: time.Now(), Record: rec}
 }
 
 func TestAppendResults(t *testing.T) {
@@ -165,8 +165,8 @@ func TestAppendResults(t *testing.T) {
 			t.Fatal(err)
 		}
 		dv, err := d.Device(ctx, o.ID, "dev")
-		if err != nil || dv.Head.Seq != 5 || dv.Head.Hash != r5.Hash {
-			t.Fatalf("head = %+v, %v", dv.Head, err)
+		if err != nil || dv.Chain.Head.Seq != 5 || dv.Chain.Head.Hash != r5.Hash || dv.Chain.Missing != 2 {
+			t.Fatalf("chain = %+v, %v", dv.Chain, err)
 		}
 		rs, err := d.Results(ctx, o.ID, db.ResultQuery{Device: "dev"})
 		if err != nil || len(rs) != 3 {

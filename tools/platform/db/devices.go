@@ -15,6 +15,13 @@ type Head struct {
 	Hash [32]byte
 }
 
+// Chain is what the platform knows about a device's chain.
+type Chain struct {
+	Head     Head
+	Received time.Time // when Head was stored (zero for an empty chain)
+	Missing  uint64    // sequence numbers recorded as gaps, in total
+}
+
 // Device is a kiosk registered to an organisation, identified by its pinned
 // Ed25519 public key.
 type Device struct {
@@ -25,24 +32,24 @@ type Device struct {
 	PublicKey ed25519.PublicKey
 	Revoked   bool
 	Created   time.Time
-	Head      Head
+	Chain     Chain
 }
 
-const deviceCols = "id, org_id, event_id, name, public_key, revoked, created, head_seq, head_hash"
+const deviceCols = "id, org_id, event_id, name, public_key, revoked, created, head_seq, head_hash, head_recv, missing"
 
 func scanDevice(s scanner, dv *Device) error {
-	var revoked, created, seq int64
+	var revoked, created, seq, recv, missing int64
 	var pub, hash []byte
-	if err := s.Scan(&dv.ID, &dv.Org, &dv.Event, &dv.Name, &pub, &revoked, &created, &seq, &hash); err != nil {
+	if err := s.Scan(&dv.ID, &dv.Org, &dv.Event, &dv.Name, &pub, &revoked, &created, &seq, &hash, &recv, &missing); err != nil {
 		return err
 	}
-	if len(pub) != ed25519.PublicKeySize || len(hash) != 32 || seq < 0 {
+	if len(pub) != ed25519.PublicKeySize || len(hash) != 32 || seq < 0 || missing < 0 {
 		return fmt.Errorf("db: device %q: corrupt row", dv.ID)
 	}
 	dv.PublicKey = ed25519.PublicKey(pub)
 	dv.Revoked, dv.Created = revoked != 0, fromNanos(created)
-	dv.Head = Head{Seq: uint64(seq)}
-	copy(dv.Head.Hash[:], hash)
+	dv.Chain = Chain{Head: Head{Seq: uint64(seq)}, Received: fromNanos(recv), Missing: uint64(missing)}
+	copy(dv.Chain.Head.Hash[:], hash)
 	return nil
 }
 
@@ -52,12 +59,12 @@ func (d *DB) CreateDevice(ctx context.Context, org string, dv Device) (Device, e
 	if dv.ID == "" || len(dv.PublicKey) != ed25519.PublicKeySize {
 		return Device{}, fmt.Errorf("%w: device needs an ID and a %d-byte public key", ErrInvalid, ed25519.PublicKeySize)
 	}
-	dv.Org, dv.Created, dv.Revoked, dv.Head = org, time.Now().UTC(), false, Head{}
+	dv.Org, dv.Created, dv.Revoked, dv.Chain = org, time.Now().UTC(), false, Chain{}
 	err := d.write(ctx, func(tx *sql.Tx) error {
 		if err := d.checkEvent(ctx, tx, org, dv.Event); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, d.dialect.rebind("INSERT INTO devices ("+deviceCols+") VALUES (?, ?, ?, ?, ?, 0, ?, 0, ?)"),
+		_, err := tx.ExecContext(ctx, d.dialect.rebind("INSERT INTO devices ("+deviceCols+") VALUES (?, ?, ?, ?, ?, 0, ?, 0, ?, 0, 0)"),
 			dv.ID, org, dv.Event, dv.Name, []byte(dv.PublicKey), nanos(dv.Created), make([]byte, 32))
 		return err
 	})

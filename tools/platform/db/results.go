@@ -17,7 +17,6 @@ type Result struct {
 	Seq      uint64
 	Hash     [32]byte
 	PrevHash [32]byte
-	Wall     time.Time // the device's clock when it signed
 	Received time.Time // the platform's clock when it stored
 	Record   []byte
 }
@@ -36,13 +35,15 @@ type Append struct {
 	Expect Head
 	// Head is the new head after the batch.
 	Head Head
+	// Received is when the batch was stored.
+	Received time.Time
 	// Gap, if non-nil, is recorded with the batch.
 	Gap *Gap
 	// Results are the new records, in sequence order, all above Expect.Seq.
 	Results []Result
 }
 
-// rowsPerInsert bounds one multi-row INSERT (8 parameters a row stays far
+// rowsPerInsert bounds one multi-row INSERT (7 parameters a row stays far
 // below SQLite's and PostgreSQL's parameter limits).
 const rowsPerInsert = 200
 
@@ -55,9 +56,16 @@ func (d *DB) AppendResults(ctx context.Context, org, device string, a Append) er
 		return fmt.Errorf("%w: %d", ErrOutOfRange, a.Head.Seq)
 	}
 	return d.write(ctx, func(tx *sql.Tx) error {
+		var missing int64
+		if a.Gap != nil {
+			if a.Gap.To < a.Gap.From || a.Gap.To > math.MaxInt64 {
+				return fmt.Errorf("%w: gap %d..%d", ErrInvalid, a.Gap.From, a.Gap.To)
+			}
+			missing = int64(a.Gap.To - a.Gap.From + 1)
+		}
 		res, err := tx.ExecContext(ctx, d.dialect.rebind(
-			"UPDATE devices SET head_seq = ?, head_hash = ? WHERE org_id = ? AND id = ? AND revoked = 0 AND head_seq = ? AND head_hash = ?"),
-			int64(a.Head.Seq), a.Head.Hash[:], org, device, int64(a.Expect.Seq), a.Expect.Hash[:])
+			"UPDATE devices SET head_seq = ?, head_hash = ?, head_recv = ?, missing = missing + ? WHERE org_id = ? AND id = ? AND revoked = 0 AND head_seq = ? AND head_hash = ?"),
+			int64(a.Head.Seq), a.Head.Hash[:], nanos(a.Received), missing, org, device, int64(a.Expect.Seq), a.Expect.Hash[:])
 		if err != nil {
 			return fmt.Errorf("db: advance head of %q: %w", device, err)
 		}
@@ -83,15 +91,15 @@ func (d *DB) AppendResults(ctx context.Context, org, device string, a Append) er
 
 func (d *DB) insertResults(ctx context.Context, tx *sql.Tx, org, device string, rs []Result) error {
 	var q strings.Builder
-	q.WriteString("INSERT INTO results (org_id, device_id, seq, hash, prev_hash, wall, received, record) VALUES ")
-	args := make([]any, 0, 8*len(rs))
+	q.WriteString("INSERT INTO results (org_id, device_id, seq, hash, prev_hash, received, record) VALUES ")
+	args := make([]any, 0, 7*len(rs))
 	for i := range rs {
 		r := &rs[i]
 		if i > 0 {
 			q.WriteString(", ")
 		}
-		q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?)")
-		args = append(args, org, device, int64(r.Seq), r.Hash[:], r.PrevHash[:], nanos(r.Wall), nanos(r.Received), r.Record)
+		q.WriteString("(?, ?, ?, ?, ?, ?, ?)")
+		args = append(args, org, device, int64(r.Seq), r.Hash[:], r.PrevHash[:], nanos(r.Received), r.Record)
 	}
 	if _, err := tx.ExecContext(ctx, d.dialect.rebind(q.String()), args...); err != nil {
 		return fmt.Errorf("db: insert results of %q: %w", device, err)
@@ -139,18 +147,18 @@ func (d *DB) Results(ctx context.Context, org string, q ResultQuery) ([]Result, 
 	if q.AfterSeq > math.MaxInt64 {
 		return nil, fmt.Errorf("%w: %d", ErrOutOfRange, q.AfterSeq)
 	}
-	rows, err := d.query(ctx, "SELECT org_id, device_id, seq, hash, prev_hash, wall, received, record FROM results WHERE org_id = ? AND (? = '' OR (device_id = ? AND seq > ?)) ORDER BY device_id, seq LIMIT ?",
+	rows, err := d.query(ctx, "SELECT org_id, device_id, seq, hash, prev_hash, received, record FROM results WHERE org_id = ? AND (? = '' OR (device_id = ? AND seq > ?)) ORDER BY device_id, seq LIMIT ?",
 		org, q.Device, q.Device, int64(q.AfterSeq), clampLimit(q.Limit))
 	if err != nil {
 		return nil, fmt.Errorf("db: results: %w", err)
 	}
 	return collect(rows, func(r *Result, s scanner) error {
-		var seq, wall, recv int64
+		var seq, recv int64
 		var h, p []byte
-		if err := s.Scan(&r.Org, &r.Device, &seq, &h, &p, &wall, &recv, &r.Record); err != nil {
+		if err := s.Scan(&r.Org, &r.Device, &seq, &h, &p, &recv, &r.Record); err != nil {
 			return err
 		}
-		r.Seq, r.Wall, r.Received = uint64(seq), fromNanos(wall), fromNanos(recv)
+		r.Seq, r.Received = uint64(seq), fromNanos(recv)
 		copy(r.Hash[:], h)
 		copy(r.PrevHash[:], p)
 		return nil

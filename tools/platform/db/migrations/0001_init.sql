@@ -23,8 +23,9 @@ CREATE TABLE events (
 	UNIQUE (org_id, name)
 );
 
--- head_seq/head_hash are the newest stored record of the device's chain; the
--- ingest path advances them with a compare-and-swap.
+-- head_seq/head_hash are the newest stored record of the device's chain and
+-- head_recv when it was stored; the ingest path advances them with a
+-- compare-and-swap. missing counts sequence numbers recorded as gaps.
 CREATE TABLE devices (
 	id         TEXT PRIMARY KEY,
 	org_id     TEXT NOT NULL REFERENCES orgs(id),
@@ -34,7 +35,9 @@ CREATE TABLE devices (
 	revoked    BIGINT NOT NULL DEFAULT 0,
 	created    BIGINT NOT NULL,
 	head_seq   BIGINT NOT NULL DEFAULT 0,
-	head_hash  BLOB NOT NULL
+	head_hash  BLOB NOT NULL,
+	head_recv  BIGINT NOT NULL DEFAULT 0,
+	missing    BIGINT NOT NULL DEFAULT 0
 );
 CREATE INDEX devices_org ON devices (org_id);
 
@@ -56,7 +59,6 @@ CREATE TABLE results (
 	seq       BIGINT NOT NULL,
 	hash      BLOB NOT NULL,
 	prev_hash BLOB NOT NULL,
-	wall      BIGINT NOT NULL,
 	received  BIGINT NOT NULL,
 	record    BLOB NOT NULL,
 	PRIMARY KEY (device_id, seq)
