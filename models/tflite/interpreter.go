@@ -45,8 +45,9 @@ type Interpreter struct {
 }
 
 type step struct {
-	op int // operator index, for errors and profiles
-	k  kernel
+	op   int // operator index, for errors and profiles
+	k    kernel
+	macs int64 // multiply-accumulates (or elements for non-arithmetic ops)
 }
 
 // NewInterpreter plans memory and prepares every operator of m.
@@ -80,7 +81,7 @@ func NewInterpreter(m *Model, opts *Options) (*Interpreter, error) {
 		if err != nil {
 			return nil, &OpError{Index: k, Op: od.name(), Err: err}
 		}
-		ip.steps = append(ip.steps, step{op: k, k: kn})
+		ip.steps = append(ip.steps, step{op: k, k: kn, macs: opMACs(kn, ip.tensors[od.outputs[0]].Len())})
 	}
 	return ip, nil
 }
@@ -166,3 +167,30 @@ func (ip *Interpreter) byName(idx []int, name, what string) (*Tensor, error) {
 
 // ArenaBytes returns the size of the planned activation arena in bytes.
 func (ip *Interpreter) ArenaBytes() int64 { return int64(len(ip.arena)) * 4 }
+
+// MACs returns the multiply-accumulate count of one Invoke: exact for
+// convolutions and fully connected layers, one per output element for the
+// other operators.
+func (ip *Interpreter) MACs() int64 {
+	var n int64
+	for _, s := range ip.steps {
+		n += s.macs
+	}
+	return n
+}
+
+func opMACs(k kernel, outLen int) int64 {
+	switch k := k.(type) {
+	case *conv2D:
+		g := &k.g
+		return int64(g.n) * int64(g.oh*g.ow) * int64(g.oc) * int64(g.kh*g.kw*g.ic)
+	case *depthwiseConv2D:
+		g := &k.g
+		return int64(g.n) * int64(g.oh*g.ow) * int64(g.oc) * int64(g.kh*g.kw)
+	case *fullyConnected:
+		return int64(k.rows) * int64(k.depth) * int64(k.units)
+	case *pool2D:
+		return int64(outLen) * int64(k.g.kh*k.g.kw)
+	}
+	return int64(outLen)
+}

@@ -28,7 +28,7 @@ func (m *Model) inferShapes(batch int) ([][]int, error) {
 		}
 	}
 	for k, i := range m.inputs {
-		s := append([]int(nil), m.tensors[i].shape...)
+		s := cloneShape(m.tensors[i].shape)
 		if k == 0 && len(s) > 0 {
 			env.origBatch = s[0]
 		}
@@ -202,14 +202,14 @@ func specFor(code tfschema.BuiltinOperator) (spec opSpec, ok bool) {
 }
 
 func inferSame(_ *shapeEnv, _ *opDef, in [][]int) ([]int, error) {
-	return append([]int(nil), in[0]...), nil
+	return cloneShape(in[0]), nil
 }
 
 func inferSoftmax(_ *shapeEnv, _ *opDef, in [][]int) ([]int, error) {
 	if len(in[0]) == 0 {
 		return nil, fmt.Errorf("%w: scalar input", ErrShape)
 	}
-	return append([]int(nil), in[0]...), nil
+	return cloneShape(in[0]), nil
 }
 
 // broadcastShape applies NumPy broadcasting to two shapes.

@@ -29,7 +29,7 @@ func inferPad(e *shapeEnv, od *opDef, in [][]int) ([]int, error) {
 // at most one -1. With a changed batch, a target whose leading dimension is
 // the file's batch is rewritten to the new batch (see the package doc).
 func inferReshape(e *shapeEnv, od *opDef, in [][]int) ([]int, error) {
-	var target []int
+	target := []int{}
 	switch {
 	case len(in) > 1 && in[1] != nil:
 		if len(in[1]) > 1 || numElements(in[1]) > maxRank {
@@ -89,7 +89,7 @@ func inferConcat(_ *shapeEnv, od *opDef, in [][]int) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := append([]int(nil), first...)
+	out := cloneShape(first)
 	for _, s := range in[1:] {
 		if s == nil || len(s) != len(first) {
 			return nil, fmt.Errorf("%w: concatenating %v with %v", ErrShape, first, s)

@@ -112,7 +112,7 @@ func (t *Tensor) Name() string { return t.name }
 func (t *Tensor) Index() int { return t.index }
 
 // Shape returns a copy of the tensor's shape as planned.
-func (t *Tensor) Shape() []int { return append([]int(nil), t.shape...) }
+func (t *Tensor) Shape() []int { return cloneShape(t.shape) }
 
 // Type returns the tensor's element type.
 func (t *Tensor) Type() DType { return t.typ }
@@ -140,3 +140,7 @@ func numElements(shape []int) int {
 	}
 	return n
 }
+
+// cloneShape copies a shape; a scalar's shape stays non-nil, since nil
+// means "unknown" during shape inference.
+func cloneShape(s []int) []int { return append(make([]int, 0, len(s)), s...) }
