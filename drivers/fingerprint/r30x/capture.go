@@ -15,7 +15,7 @@ import (
 // CaptureTimeout it fails with an error matching both CodeNoFinger and
 // fingerprint.ErrTimeout.
 func (d *Device) Capture(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, d.opt.CaptureTimeout)
+	ctx, cancel := context.WithTimeoutCause(ctx, d.opt.CaptureTimeout, errWindow)
 	defer cancel()
 	for {
 		err := d.GenImage(ctx)
@@ -30,7 +30,7 @@ func (d *Device) Capture(ctx context.Context) error {
 
 // WaitLift polls GenImg until the module sees no finger.
 func (d *Device) WaitLift(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, d.opt.CaptureTimeout)
+	ctx, cancel := context.WithTimeoutCause(ctx, d.opt.CaptureTimeout, errWindow)
 	defer cancel()
 	poll := fingerprint.PollWake{}
 	for {
@@ -47,10 +47,13 @@ func (d *Device) WaitLift(ctx context.Context) error {
 	}
 }
 
+// errWindow is the cause of a capture window's expiry.
+var errWindow = errors.New("r30x: capture window expired")
+
 // timeoutAsNoFinger turns the expiry of the capture window (not of the
 // caller's context) into a precise error.
 func timeoutAsNoFinger(ctx context.Context, err error, window time.Duration) error {
-	if err != nil && errors.Is(err, context.DeadlineExceeded) && errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
+	if err != nil && errors.Is(err, context.DeadlineExceeded) && errors.Is(context.Cause(ctx), errWindow) {
 		return fmt.Errorf("r30x: capture: %w within %v (%w)", CodeNoFinger, window, fingerprint.ErrTimeout)
 	}
 	return err
