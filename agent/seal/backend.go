@@ -192,17 +192,17 @@ func (b *FileBackend) Put(name string, secret []byte) (err error) {
 	}()
 	// CreateTemp uses 0600 already; make it explicit against odd umasks.
 	if err := f.Chmod(0o600); err != nil {
-		return fmt.Errorf("seal: write key %s: %w", tmp, err)
+		return fmt.Errorf("seal: write key %s: %w", path, err)
 	}
 	if _, err := f.Write(img); err != nil {
-		return fmt.Errorf("seal: write key %s: %w", tmp, err)
+		return fmt.Errorf("seal: write key %s: %w", path, err)
 	}
 	if err := f.Sync(); err != nil {
-		return fmt.Errorf("seal: write key %s: %w", tmp, err)
+		return fmt.Errorf("seal: write key %s: %w", path, err)
 	}
 	if err := f.Close(); err != nil {
 		f = nil
-		return fmt.Errorf("seal: write key %s: %w", tmp, err)
+		return fmt.Errorf("seal: write key %s: %w", path, err)
 	}
 	f = nil
 	if err := os.Link(tmp, path); err != nil {
