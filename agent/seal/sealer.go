@@ -116,7 +116,7 @@ func (k *AESKEK) Unwrap(wrapped, aad []byte) ([]byte, error) {
 	}
 	dk, err := k.aead.Open(nil, wrapped[:gcmNonce], wrapped[gcmNonce:], aad)
 	if err != nil {
-		return nil, fmt.Errorf("%w: data key", ErrAuth)
+		return nil, fmt.Errorf("%w: wrapped data key rejected", ErrAuth)
 	}
 	return dk, nil
 }
@@ -188,7 +188,7 @@ func (s *Sealer) Open(recordID []byte, r SealedRecord) ([]byte, error) {
 	}
 	dk, err := s.kek.Unwrap(r.WrappedKey, aad(aadKey, recordID))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w (record %q)", err, recordID)
 	}
 	defer clear(dk)
 	if len(dk) != KeySize {
@@ -200,7 +200,7 @@ func (s *Sealer) Open(recordID []byte, r SealedRecord) ([]byte, error) {
 	}
 	pt, err := aead.Open(nil, r.Nonce[:], r.Ciphertext, aad(aadData, recordID))
 	if err != nil {
-		return nil, fmt.Errorf("%w: record %q", ErrAuth, recordID)
+		return nil, fmt.Errorf("%w: ciphertext rejected (record %q)", ErrAuth, recordID)
 	}
 	return pt, nil
 }

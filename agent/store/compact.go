@@ -99,3 +99,31 @@ func syncDir(dir string) error {
 	}
 	return err
 }
+
+// EraseSubjects erases the given subjects with all their templates and
+// consent receipts in one transaction, then compacts the file so none of
+// their bytes remain in it. It returns the combined counts. If the erasure
+// commits but compaction fails, the records are gone from the store (a retry
+// of Compact finishes the job) and the error says so.
+func (db *DB) EraseSubjects(ids ...string) (Erasure, error) {
+	var total Erasure
+	if err := db.Update(func(tx *Tx) error {
+		for _, id := range ids {
+			e, err := tx.EraseSubject(id)
+			if err != nil {
+				return fmt.Errorf("store: erase %q: %w", id, err)
+			}
+			total.add(e)
+		}
+		return nil
+	}); err != nil {
+		return Erasure{}, err
+	}
+	if total == (Erasure{}) {
+		return total, nil
+	}
+	if err := db.Compact(); err != nil {
+		return total, fmt.Errorf("store: erased but not yet scrubbed from the file: %w", err)
+	}
+	return total, nil
+}

@@ -21,7 +21,7 @@ const DefaultTimeout = 5 * time.Second
 // Options configures Open. A nil *Options means all defaults.
 type Options struct {
 	// Timeout is how long to wait for another process to release the file
-	// lock. Zero means DefaultTimeout.
+	// lock. Zero means DefaultTimeout; negative waits indefinitely.
 	Timeout time.Duration
 
 	// ReadOnly opens the file with a shared lock; Update fails. An older
@@ -68,8 +68,11 @@ func Open(path string, opts *Options) (*DB, error) {
 	if opts != nil {
 		o = *opts
 	}
-	if o.Timeout == 0 {
+	switch {
+	case o.Timeout == 0:
 		o.Timeout = DefaultTimeout
+	case o.Timeout < 0:
+		o.Timeout = 0 // bbolt's "wait indefinitely"
 	}
 	if o.schema == 0 {
 		o.schema = currentSchema
@@ -99,12 +102,22 @@ func Open(path string, opts *Options) (*DB, error) {
 			return nil, fmt.Errorf("store: remove stale %s: %w", tmp, err)
 		}
 	}
+	_, statErr := os.Stat(path)
+	created := errors.Is(statErr, fs.ErrNotExist)
 	if err := db.openBolt(); err != nil {
 		return nil, err
 	}
 	if err := db.init(); err != nil {
 		db.bolt.Close()
 		return nil, err
+	}
+	if created {
+		// Make the new file's directory entry durable, or a power cut
+		// could lose the whole file along with its committed records.
+		if err := syncDir(dir); err != nil {
+			db.bolt.Close()
+			return nil, fmt.Errorf("store: sync directory %s: %w", dir, err)
+		}
 	}
 	return db, nil
 }
@@ -230,7 +243,7 @@ func (db *DB) Close() error {
 // (fsynced) when fn returns nil and rolled back entirely otherwise. Errors
 // from fn are returned as they are; a failed commit (for example a full
 // disk) returns an error naming the file, and the store keeps its previous
-// state.
+// state. fn must not call Update, View or Compact on the same DB.
 func (db *DB) Update(fn func(*Tx) error) error {
 	db.mu.RLock()
 	defer db.mu.RUnlock()
@@ -248,7 +261,8 @@ func (db *DB) Update(fn func(*Tx) error) error {
 	return err
 }
 
-// View runs fn in a read-only transaction over a consistent snapshot.
+// View runs fn in a read-only transaction over a consistent snapshot. fn
+// must not call Update, View or Compact on the same DB.
 func (db *DB) View(fn func(*Tx) error) error {
 	db.mu.RLock()
 	defer db.mu.RUnlock()

@@ -177,7 +177,7 @@ func TestEraseSubject(t *testing.T) {
 	})
 	var e Erasure
 	mustUpdate(t, db, func(tx *Tx) (err error) { e, err = tx.EraseSubject("s1"); return })
-	if !e.Subject || e.Templates != 2 || e.Consents != 1 {
+	if e.Subjects != 1 || e.Templates != 2 || e.Consents != 1 {
 		t.Errorf("Erasure = %+v, want subject, 2 templates, 1 consent", e)
 	}
 	mustView(t, db, func(tx *Tx) error {
@@ -320,4 +320,35 @@ func TestInterruptedCompactionIgnored(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+func TestEraseSubjectsCompacts(t *testing.T) {
+	db := openTest(t, nil)
+	s := testSealer(t)
+	mustUpdate(t, db, func(tx *Tx) error {
+		for _, id := range []string{"a", "b", "c"} {
+			tx.PutSubject(Subject{ID: id})
+			if err := tx.SealTemplate(s, TemplateKey{id, Face}, "m", bytes.Repeat([]byte(id), 768)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	var ct []byte
+	mustView(t, db, func(tx *Tx) error {
+		tpl, err := tx.GetTemplate(TemplateKey{"b", Face})
+		ct = tpl.Sealed.Ciphertext[:48]
+		return err
+	})
+	e, err := db.EraseSubjects("a", "b", "nobody")
+	if err != nil || e != (Erasure{Subjects: 2, Templates: 2}) {
+		t.Fatalf("EraseSubjects = %+v, %v", e, err)
+	}
+	raw, _ := os.ReadFile(db.Path())
+	if bytes.Contains(raw, ct) {
+		t.Error("erased ciphertext still in the file: EraseSubjects did not compact")
+	}
+	if _, err := db.EraseSubjects("bad id"); !errors.Is(err, ErrInvalid) {
+		t.Errorf("EraseSubjects(bad id) = %v, want ErrInvalid", err)
+	}
 }

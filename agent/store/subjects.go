@@ -196,11 +196,17 @@ func (tx *Tx) ExpiredSubjects(now time.Time) ([]string, error) {
 	return ids, nil
 }
 
-// Erasure counts what EraseSubject removed.
+// Erasure counts what an erasure removed.
 type Erasure struct {
-	Subject   bool // the subject record existed
+	Subjects  int
 	Templates int
 	Consents  int
+}
+
+func (e *Erasure) add(o Erasure) {
+	e.Subjects += o.Subjects
+	e.Templates += o.Templates
+	e.Consents += o.Consents
 }
 
 // EraseSubject removes a subject with all its templates and consent
@@ -215,7 +221,7 @@ func (tx *Tx) EraseSubject(id string) (Erasure, error) {
 	s, err := tx.Subject(id)
 	switch {
 	case err == nil:
-		e.Subject = true
+		e.Subjects = 1
 		subjects, _ := tx.bucket(bucketSubjects)
 		if err := subjects.Delete([]byte(id)); err != nil {
 			return e, err
