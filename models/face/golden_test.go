@@ -155,3 +155,13 @@ func detAgreement(got Detection, want goldenDet, scale float64) (iou, kpErr floa
 	}
 	return iou, kpErr
 }
+
+// sampled reports whether image i of the pipeline list is tested by the
+// model tests: all of them normally, every sixth (plus the group photos)
+// under the race detector or -short.
+func sampled(i int, e pipelineEntry) bool {
+	if !raceEnabled && !testing.Short() {
+		return true
+	}
+	return i%6 == 0 || e.Identity == "_multi"
+}
