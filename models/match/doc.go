@@ -26,7 +26,13 @@
 //
 // An orthogonal transform keeps all pairwise distances, so someone holding
 // two whole galleries of the same people under different keys can still link
-// them from their distance structure alone (see TestLinkageAttack, which
-// links 100% of an identical gallery). Renewal protects single templates and
-// makes revocation possible; it is no defence against gallery-level linkage.
+// them from their distance structure alone. TestLinkageAttack measures it:
+// when both sites hold the same enrolment, comparing each template's sorted
+// similarity profile links 300 of 300 subjects. With independent
+// re-captures (genuine cosine ≈ 0.7) that simple attack links almost none,
+// but stronger ones (graph matching, or an orthogonal Procrustes fit from
+// about Dim known pairs, after which templates are directly comparable)
+// were not tested and should be assumed to work. Renewal protects single
+// templates and makes revocation possible; it is no defence against
+// gallery-level linkage.
 package match
