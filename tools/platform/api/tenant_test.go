@@ -126,4 +126,3 @@ func routeOf(p string) string {
 	}
 	return strings.Join(parts, "/")
 }
-
