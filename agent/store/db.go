@@ -58,8 +58,12 @@ type DB struct {
 	bolt *bolt.DB
 }
 
-// compactSuffix names the temporary file Compact writes beside the store.
-const compactSuffix = ".compact"
+// Temporary files written beside the store: by Compact, and by Open when it
+// creates a new store.
+const (
+	compactSuffix = ".compact"
+	initSuffix    = ".init"
+)
 
 // Open opens or creates the store at path. The directory must exist. An
 // existing file is validated and migrated; it is never re-initialised.
@@ -93,17 +97,27 @@ func Open(path string, opts *Options) (*DB, error) {
 		return nil, fmt.Errorf("store: data directory %s: %w", dir, errNotDir)
 	}
 	if !o.ReadOnly {
-		// A leftover from a compaction interrupted before its rename: the
-		// original file is still authoritative.
-		tmp := path + compactSuffix
-		if err := os.Remove(tmp); err == nil {
-			db.log.Warn("store: removed interrupted compaction", "file", tmp)
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("store: remove stale %s: %w", tmp, err)
+		// Leftovers from a creation or compaction interrupted before its
+		// rename: the file at path (if any) is still authoritative.
+		for _, tmp := range []string{path + initSuffix, path + compactSuffix} {
+			if err := os.Remove(tmp); err == nil {
+				db.log.Warn("store: removed interrupted temporary file", "file", tmp)
+			} else if !errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("store: remove stale %s: %w", tmp, err)
+			}
 		}
 	}
-	_, statErr := os.Stat(path)
-	created := errors.Is(statErr, fs.ErrNotExist)
+	fi, err = os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && !o.ReadOnly:
+		if err := db.create(); err != nil {
+			return nil, err
+		}
+	case err == nil && fi.Mode().IsRegular() && fi.Size() == 0:
+		// Files are created complete (see create), so an empty one lost
+		// its contents. Starting afresh would restart the result chain.
+		return nil, fmt.Errorf("%w: %s is empty; move it away to start a new store", ErrCorrupt, path)
+	}
 	if err := db.openBolt(); err != nil {
 		return nil, err
 	}
@@ -111,18 +125,36 @@ func Open(path string, opts *Options) (*DB, error) {
 		db.bolt.Close()
 		return nil, err
 	}
-	if created {
-		// Make the new file's directory entry durable, or a power cut
-		// could lose the whole file along with its committed records.
-		if err := syncDir(dir); err != nil {
-			db.bolt.Close()
-			return nil, fmt.Errorf("store: sync directory %s: %w", dir, err)
-		}
-	}
 	return db, nil
 }
 
 var errNotDir = errors.New("not a directory")
+
+// create writes a new, initialised store beside path and renames it into
+// place, so the file at path is always complete: a crash leaves either no
+// store or an initialised one, never an empty file.
+func (db *DB) create() error {
+	tmp := db.path + initSuffix
+	b, err := openBoltRecover(tmp, db.boltOptions())
+	if err != nil {
+		return fmt.Errorf("store: create %s: %w", tmp, err)
+	}
+	err = b.Update(db.migrate)
+	if cerr := b.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, db.path)
+	}
+	if err == nil {
+		err = syncDir(filepath.Dir(db.path))
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("store: create %s: %w", db.path, err)
+	}
+	return nil
+}
 
 // openBoltRecover is bolt.Open, turning the panics bbolt raises on some
 // damaged files (an unreadable freelist page, for example) into ErrCorrupt.

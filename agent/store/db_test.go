@@ -142,6 +142,9 @@ var corruptions = []struct {
 	{"garbage", func(t *testing.T, path string) {
 		os.WriteFile(path, bytes.Repeat([]byte("not a database "), 2000), 0o600)
 	}},
+	{"empty", func(t *testing.T, path string) {
+		os.Truncate(path, 0)
+	}},
 	{"short", func(t *testing.T, path string) {
 		os.WriteFile(path, []byte("bolt?"), 0o600)
 	}},

@@ -141,18 +141,5 @@ func (tx *Tx) PruneAudit(belowSeq uint64) error {
 	if err != nil {
 		return err
 	}
-	c := b.Cursor()
-	for k, _ := c.First(); k != nil; k, _ = c.First() {
-		seq, err := parseSeq("audit", k)
-		if err != nil {
-			return err
-		}
-		if seq >= belowSeq {
-			break
-		}
-		if err := c.Delete(); err != nil {
-			return err
-		}
-	}
-	return nil
+	return deleteBelow(b, "audit", belowSeq)
 }

@@ -306,13 +306,18 @@ func TestCompactScrubsErasedTemplate(t *testing.T) {
 
 func TestInterruptedCompactionIgnored(t *testing.T) {
 	path := newClosedStore(t, nil)
-	// A crash mid-compaction leaves a partial file beside the store.
-	if err := os.WriteFile(path+compactSuffix, []byte("partial"), 0o600); err != nil {
-		t.Fatal(err)
+	// A crash mid-compaction or mid-creation leaves a partial file beside
+	// the store.
+	for _, suffix := range []string{compactSuffix, initSuffix} {
+		if err := os.WriteFile(path+suffix, []byte("partial"), 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 	db := openAt(t, path, nil)
-	if _, err := os.Stat(path + compactSuffix); !os.IsNotExist(err) {
-		t.Errorf("stale compaction file not removed: %v", err)
+	for _, suffix := range []string{compactSuffix, initSuffix} {
+		if _, err := os.Stat(path + suffix); !os.IsNotExist(err) {
+			t.Errorf("stale %s file not removed: %v", suffix, err)
+		}
 	}
 	mustView(t, db, func(tx *Tx) error {
 		if seq, _, _ := tx.LastResult(); seq != 2 {

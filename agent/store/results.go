@@ -46,7 +46,7 @@ func (tx *Tx) AppendResult(seq uint64, record []byte) error {
 	if err != nil {
 		return err
 	}
-	if seq != last+1 {
+	if seq == 0 || seq != last+1 {
 		return fmt.Errorf("%w: got seq %d, want %d", ErrSeqOrder, seq, last+1)
 	}
 	results, err := tx.bucket(bucketResults)
@@ -202,18 +202,8 @@ func (tx *Tx) DeleteOutbox(uptoSeq uint64) error {
 	if err != nil {
 		return err
 	}
-	c := outbox.Cursor()
-	for k, _ := c.First(); k != nil; k, _ = c.First() {
-		seq, err := parseSeq("outbox", k)
-		if err != nil {
-			return err
-		}
-		if seq > uptoSeq {
-			break
-		}
-		if err := c.Delete(); err != nil {
-			return err
-		}
+	if err := deleteBelow(outbox, "outbox", uptoSeq+1); err != nil {
+		return err
 	}
 	return tx.putMetaSeq(metaAcked, uptoSeq)
 }
@@ -244,13 +234,19 @@ func (tx *Tx) PruneResults(belowSeq uint64) error {
 	if err != nil {
 		return err
 	}
-	c := results.Cursor()
+	return deleteBelow(results, "result", belowSeq)
+}
+
+// deleteBelow deletes the entries of a sequence-keyed bucket with seq <
+// below.
+func deleteBelow(b *bolt.Bucket, what string, below uint64) error {
+	c := b.Cursor()
 	for k, _ := c.First(); k != nil; k, _ = c.First() {
-		seq, err := parseSeq("result", k)
+		seq, err := parseSeq(what, k)
 		if err != nil {
 			return err
 		}
-		if seq >= belowSeq {
+		if seq >= below {
 			break
 		}
 		if err := c.Delete(); err != nil {

@@ -205,3 +205,28 @@ func TestReturnedBytesAreCopies(t *testing.T) {
 		return nil
 	})
 }
+
+func TestStats(t *testing.T) {
+	db := openTest(t, nil)
+	appendN(t, db, 1, 6)
+	mustUpdate(t, db, func(tx *Tx) error {
+		if err := tx.DeleteOutbox(4); err != nil {
+			return err
+		}
+		if err := tx.PruneResults(3); err != nil {
+			return err
+		}
+		if err := tx.PutSubject(Subject{ID: "s"}); err != nil {
+			return err
+		}
+		return tx.AppendAudit([]byte("e"))
+	})
+	st, err := db.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Stats{FileBytes: st.FileBytes, Schema: currentSchema, Subjects: 1, Results: 4, LastResult: 6, Acked: 4, Outbox: 2, AuditEvents: 1}
+	if st != want || st.FileBytes <= 0 {
+		t.Errorf("Stats = %+v, want %+v", st, want)
+	}
+}
