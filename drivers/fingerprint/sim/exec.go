@@ -173,14 +173,14 @@ func (s *Sensor) charMinutiae(b int) []minutia {
 
 func (s *Sensor) genImg() reply {
 	wait := 150 * time.Millisecond
-	if s.finger == nil {
+	f, n := s.pad.press()
+	if f == nil {
 		return reply{code: r30x.CodeNoFinger, wait: wait / 3}
 	}
 	if s.take(FaultCaptureFail) {
 		return reply{code: r30x.CodeCaptureFailed, wait: wait}
 	}
-	s.presses++
-	im := s.finger.impress(s.presses, s.take(FaultMessyImage))
+	im := f.impress(n, s.take(FaultMessyImage))
 	s.image = &im
 	return reply{wait: wait}
 }

@@ -118,6 +118,7 @@ func (s *Sensor) receive(ctx context.Context, c *conn, buf int) error {
 			s.log.Debug("sim: transfer abandoned", "pid", f.PID.String(), "bad", bad)
 			return s.handle(ctx, c, f, bad)
 		}
+		s.line(ctx, f)
 		data = append(data, f.Payload...)
 		if f.PID == r30x.PIDEndData {
 			s.mu.Lock()

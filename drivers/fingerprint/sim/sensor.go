@@ -73,14 +73,12 @@ type Sensor struct {
 	library  map[int][]byte
 	chars    [][]byte
 	image    *impression
-	finger   *Finger
-	presses  uint64
 	faults   map[Fault]int
 	notepad  [16][32]byte
 	aura     [4]byte
 	rng      *rand.Rand
-	touch    chan struct{}
 	commands int
+	pad      pad
 }
 
 // New returns a powered-on simulated module.
@@ -97,7 +95,7 @@ func New(cfg Config) *Sensor {
 	s := &Sensor{cfg: cfg, log: cfg.Logger, addr: cfg.Address, pwd: cfg.Password,
 		level: 3, pktCode: cfg.Profile.PacketSizeCode, baudN: 6,
 		library: map[int][]byte{}, faults: map[Fault]int{},
-		rng: rand.New(rand.NewPCG(cfg.Seed, 0x5EED)), touch: make(chan struct{}, 1)}
+		rng: rand.New(rand.NewPCG(cfg.Seed, 0x5EED))}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -114,26 +112,10 @@ func (s *Sensor) powerOn() {
 
 // Place puts f on the sensor until Lift; every capture makes a new noisy
 // impression of it. It also raises the touch line (see Wake).
-func (s *Sensor) Place(f Finger) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.finger = &f
-	select {
-	case s.touch <- struct{}{}:
-	default:
-	}
-}
+func (s *Sensor) Place(f Finger) { s.pad.place(f) }
 
 // Lift removes the finger.
-func (s *Sensor) Lift() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.finger = nil
-	select {
-	case <-s.touch:
-	default:
-	}
-}
+func (s *Sensor) Lift() { s.pad.lift() }
 
 // Inject arms fault for the next n opportunities.
 func (s *Sensor) Inject(f Fault, n int) {
@@ -174,26 +156,7 @@ func (s *Sensor) Address() uint32 {
 
 // Wake returns a wake source that fires when a finger is placed, like the
 // module's touch output; it returns at once while a finger is down.
-func (s *Sensor) Wake() *Wake { return &Wake{s: s} }
-
-// Wake is the simulated touch line of a Sensor (fingerprint.WakeSource).
-type Wake struct{ s *Sensor }
-
-// WaitTouch blocks until a finger is on the sensor or ctx ends.
-func (w *Wake) WaitTouch(ctx context.Context) error {
-	w.s.mu.Lock()
-	down := w.s.finger != nil
-	w.s.mu.Unlock()
-	if down {
-		return nil
-	}
-	select {
-	case <-w.s.touch:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+func (s *Sensor) Wake() *Wake { return &Wake{p: &s.pad} }
 
 // Serve speaks the protocol on rw until ctx ends, rw fails or a
 // FaultDisconnect fires. The caller must close rw (or make its Read fail)
@@ -211,6 +174,7 @@ func (s *Sensor) Serve(ctx context.Context, rw io.ReadWriter) error {
 		if err != nil {
 			return err
 		}
+		s.line(ctx, f)
 		if err := s.handle(ctx, c, f, bad); err != nil {
 			return err
 		}
@@ -223,6 +187,21 @@ func (s *Sensor) pause(ctx context.Context, d time.Duration) {
 		return
 	}
 	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+// line waits as long as frame f took to arrive over a UART at the
+// configured baud rate (a pty delivers it at once).
+func (s *Sensor) line(ctx context.Context, f r30x.Frame) {
+	if s.cfg.Baud <= 0 {
+		return
+	}
+	n := int64(r30x.HeaderSize + len(f.Payload) + 2)
+	t := time.NewTimer(time.Duration(n * 10 * int64(time.Second) / int64(s.cfg.Baud)))
 	defer t.Stop()
 	select {
 	case <-t.C:
