@@ -57,6 +57,8 @@ func ExitCode(err error) int {
 func commands() []Command {
 	cmds := []Command{
 		versionCmd(),
+		identityCmd(),
+		verifyCmd(),
 	}
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].Name < cmds[j].Name })
 	return cmds
