@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,9 +34,7 @@ func TestKillDuringWrites(t *testing.T) {
 	if testing.Short() {
 		t.Skip("spawns 50 processes")
 	}
-	seed := uint64(time.Now().UnixNano())
-	t.Logf("seed %d", seed)
-	rng := rand.New(rand.NewPCG(seed, 0))
+	rng := seededRand(t)
 	path := filepath.Join(t.TempDir(), "vouch.db")
 	var acked uint64
 	for range 50 {
