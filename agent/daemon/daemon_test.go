@@ -171,6 +171,8 @@ func TestRunErrors(t *testing.T) {
 		{"missing data dir", nil, []string{"--data", "DATA/absent"}, os.ErrNotExist, "DATA/absent"},
 		{"data dir is a file", func(t *testing.T, dir string) { os.WriteFile(filepath.Join(dir, "f"), nil, 0o600) },
 			[]string{"--data", "DATA/f"}, nil, "DATA/f: not a directory"},
+		{"keys is a file", func(t *testing.T, dir string) { os.WriteFile(Layout{Dir: dir}.Keys(), nil, 0o600) },
+			[]string{"--data", "DATA"}, nil, "DATA/keys"},
 		{"corrupt store", func(t *testing.T, dir string) {
 			withIdentity(false)(t, dir)
 			os.WriteFile(Layout{Dir: dir}.DB(), []byte(strings.Repeat("not a bbolt file", 512)), 0o600)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -198,4 +199,20 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("accepted malformed secret %x", secret)
 		}
 	})
+}
+
+// fullBackend fails every Put, like a full disk under the key directory.
+type fullBackend struct{ seal.KeyBackend }
+
+func (fullBackend) Put(string, []byte) error { return syscall.ENOSPC }
+
+func TestCreateStoreFailure(t *testing.T) {
+	b, path := newBackend(t)
+	_, err := Create(fullBackend{b}, false)
+	if !errors.Is(err, syscall.ENOSPC) || !strings.Contains(err.Error(), KeyName) {
+		t.Errorf("Create on a full backend = %v; want ENOSPC naming %s", err, KeyName)
+	}
+	if _, err := os.Stat(path); err == nil {
+		t.Error("a failed Create left an identity file")
+	}
 }

@@ -119,16 +119,6 @@ func TestVerifyChainReplayBeforeBatch(t *testing.T) {
 	}
 }
 
-func BenchmarkSign(b *testing.B) {
-	k := testKey(0)
-	r := sampleRecord(k, 1, [32]byte{})
-	for b.Loop() {
-		if _, err := Sign(r, k); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
 func BenchmarkOpen(b *testing.B) {
 	k := testKey(0)
 	signed := makeChain(b, k, 1)[0]

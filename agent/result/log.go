@@ -124,7 +124,7 @@ func (l *Log) Append(ctx context.Context, rec *Record) (uint64, error) {
 		return nil
 	})
 	if err != nil {
-		return 0, fmt.Errorf("result: append: %w", err)
+		return 0, fmt.Errorf("result: append to %s: %w", l.db.Path(), err)
 	}
 	*rec = done
 	l.log.Debug("result appended", "seq", done.Seq, "decision", done.Decision.String())
