@@ -10,7 +10,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
+	"time"
 )
 
 // KeyBackend stores named secrets. Implementations must make Put atomic and
@@ -64,7 +66,29 @@ func NewFileBackend(dir string) (*FileBackend, error) {
 	if fi.Mode().Perm()&0o077 != 0 {
 		return nil, fmt.Errorf("%w: directory %s has mode %v, want 0700", ErrInsecure, dir, fi.Mode().Perm())
 	}
+	removeStaleTemps(dir)
 	return &FileBackend{dir: dir}, nil
+}
+
+// staleAge is how old a temporary key file must be before NewFileBackend
+// treats it as left over from a crash, not as a Put in progress.
+const staleAge = time.Minute
+
+// removeStaleTemps deletes temporary files a crash during Put left behind:
+// they may hold a copy of a secret that was never installed.
+func removeStaleTemps(dir string) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		if !strings.HasPrefix(e.Name(), tmpPrefix) {
+			continue
+		}
+		if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > staleAge {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
 }
 
 // Dir returns the directory holding the key files.

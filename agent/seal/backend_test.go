@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 func newBackend(tb testing.TB) *FileBackend {
@@ -210,5 +211,27 @@ func TestFileBackendDelete(t *testing.T) {
 	}
 	if err := b.Put("k", []byte("new")); err != nil {
 		t.Errorf("Put after Delete = %v", err)
+	}
+}
+
+func TestNewFileBackendRemovesStaleTemps(t *testing.T) {
+	b := newBackend(t)
+	stale := filepath.Join(b.Dir(), tmpPrefix+"k-1")
+	fresh := filepath.Join(b.Dir(), tmpPrefix+"k-2")
+	for _, p := range []string{stale, fresh} {
+		if err := os.WriteFile(p, []byte("secret"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := time.Now().Add(-2 * staleAge)
+	os.Chtimes(stale, old, old)
+	if _, err := NewFileBackend(b.Dir()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("stale temporary key file kept: %v", err)
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Errorf("recent temporary file (a Put in progress?) removed: %v", err)
 	}
 }

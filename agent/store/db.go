@@ -37,7 +37,8 @@ type Options struct {
 	// Nil discards them.
 	Logger *slog.Logger
 
-	// Now supplies audit timestamps. Nil means time.Now.
+	// Now supplies the time stamped on audit events and sealed templates.
+	// Nil means time.Now.
 	Now func() time.Time
 
 	// schema is the version a new file is created at and migrated to; zero
