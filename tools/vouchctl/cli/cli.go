@@ -57,6 +57,7 @@ func ExitCode(err error) int {
 func commands() []Command {
 	cmds := []Command{
 		versionCmd(),
+		fpCmd(),
 		identityCmd(),
 		verifyCmd(),
 	}
