@@ -66,6 +66,12 @@ func NewFileBackend(dir string) (*FileBackend, error) {
 	if fi.Mode().Perm()&0o077 != 0 {
 		return nil, fmt.Errorf("%w: directory %s has mode %v, want 0700", ErrInsecure, dir, fi.Mode().Perm())
 	}
+	// Fail now, naming the directory, if this process may not use it.
+	d, err := os.Open(dir)
+	if err != nil {
+		return nil, fmt.Errorf("seal: key directory: %w", err)
+	}
+	d.Close()
 	removeStaleTemps(dir)
 	return &FileBackend{dir: dir}, nil
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -92,20 +93,25 @@ func Open(path string, opts *Options) (*DB, error) {
 	dir := filepath.Dir(path)
 	fi, err := os.Stat(dir)
 	if err != nil {
-		return nil, fmt.Errorf("store: data directory %s: %w", dir, err)
+		return nil, fmt.Errorf("store: data directory: %w", err) // err names dir
 	}
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("store: data directory %s: %w", dir, errNotDir)
+	}
+	if err := checkReadable(dir); err != nil {
+		return nil, fmt.Errorf("store: data directory: %w", err) // err names dir
 	}
 	if !o.ReadOnly {
 		// Leftovers from a creation or compaction interrupted before its
 		// rename: the file at path (if any) is still authoritative.
 		for _, tmp := range []string{path + initSuffix, path + compactSuffix} {
-			if err := os.Remove(tmp); err == nil {
-				db.log.Warn("store: removed interrupted temporary file", "file", tmp)
-			} else if !errors.Is(err, fs.ErrNotExist) {
+			if _, err := os.Lstat(tmp); err != nil {
+				continue // absent (or unreachable: opening path will say why)
+			}
+			if err := os.Remove(tmp); err != nil {
 				return nil, fmt.Errorf("store: remove stale %s: %w", tmp, err)
 			}
+			db.log.Warn("store: removed interrupted temporary file", "file", tmp)
 		}
 	}
 	fi, err = os.Stat(path)
@@ -130,6 +136,20 @@ func Open(path string, opts *Options) (*DB, error) {
 }
 
 var errNotDir = errors.New("not a directory")
+
+// checkReadable reports whether dir can be listed, so that an unreadable
+// data directory is reported as such rather than as a missing file.
+func checkReadable(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if _, err := d.Readdirnames(1); err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	return nil
+}
 
 // create writes a new, initialised store beside path and renames it into
 // place, so the file at path is always complete: a crash leaves either no
@@ -196,7 +216,7 @@ func (db *DB) openBolt() error {
 	if db.opts.ReadOnly {
 		// bbolt would create a missing file even in read-only mode.
 		if _, err := os.Stat(db.path); err != nil {
-			return fmt.Errorf("store: open %s: %w", db.path, err)
+			return fmt.Errorf("store: %w", err) // names the file
 		}
 	}
 	b, err := openBoltRecover(db.path, db.boltOptions())
@@ -210,7 +230,7 @@ func (db *DB) openBolt() error {
 	default:
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
-			return fmt.Errorf("store: open %s: %w", db.path, err)
+			return fmt.Errorf("store: %w", err) // names the file
 		}
 		// bbolt reports short or garbled files with plain errors.
 		if fi, serr := os.Stat(db.path); serr == nil && fi.Mode().IsRegular() && fi.Size() > 0 {
