@@ -21,6 +21,14 @@
 // platform acknowledges ([Tx.DeleteOutbox]); acknowledged results may then be
 // pruned, always keeping the latest one for the hash chain.
 //
+// # Schema
+//
+// Version 1 has the buckets meta, subjects, templates, consents, results,
+// outbox and audit. Version 2 adds subject-expiry, an index of subjects by
+// expiry built from the existing subjects when a version 1 file is opened.
+// Keys: subjects and consents by id; templates by subject id, NUL,
+// modality; results, outbox and audit by big-endian uint64 sequence number.
+//
 // Typed records are stored as a one-byte format version followed by
 // deterministic CBOR, decoded strictly (unknown versions, trailing bytes,
 // duplicate keys and out-of-range values are errors wrapping [ErrCorrupt]).
