@@ -29,11 +29,12 @@ func (db *DB) check() (err error) {
 		}
 	}()
 	return db.bolt.View(func(btx *bolt.Tx) error {
+		// Drain the checker completely: it runs in its own goroutine
+		// over this transaction and must finish before View returns.
 		var errs []error
 		for e := range btx.Check() {
-			errs = append(errs, e)
-			if len(errs) == 10 {
-				break
+			if len(errs) < 10 {
+				errs = append(errs, e)
 			}
 		}
 		if len(errs) > 0 {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 
@@ -81,11 +82,55 @@ func (db *DB) compactInto(dst string) error {
 	}
 	// Every Compact transaction committed with fsync; Sync once more covers
 	// the file size change on filesystems that need it.
-	if err := out.Sync(); err != nil {
-		out.Close()
+	err = out.Sync()
+	if err == nil {
+		err = sameContents(db.bolt, out)
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// sameContents checks, before the copy replaces the original, that it
+// passes bbolt's consistency check and holds the same buckets with the same
+// number of keys and sequence counters.
+func sameContents(src, dst *bolt.DB) error {
+	type count struct {
+		keys int
+		seq  uint64
+	}
+	counts := func(db *bolt.DB) (map[string]count, error) {
+		m := map[string]count{}
+		err := db.View(func(btx *bolt.Tx) error {
+			var bad error
+			for e := range btx.Check() {
+				if bad == nil {
+					bad = e
+				}
+			}
+			if bad != nil {
+				return bad
+			}
+			return btx.ForEach(func(name []byte, b *bolt.Bucket) error {
+				m[string(name)] = count{keys: b.Stats().KeyN, seq: b.Sequence()}
+				return nil
+			})
+		})
+		return m, err
+	}
+	want, err := counts(src)
+	if err != nil {
 		return err
 	}
-	return out.Close()
+	got, err := counts(dst)
+	if err != nil {
+		return fmt.Errorf("compacted copy: %w", err)
+	}
+	if !maps.Equal(want, got) {
+		return fmt.Errorf("compacted copy differs from the original: %v, want %v", got, want)
+	}
+	return nil
 }
 
 func syncDir(dir string) error {

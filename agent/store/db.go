@@ -165,13 +165,17 @@ func (db *DB) create() error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(tmp, db.path)
+		// A hard link never replaces a file another process created
+		// meanwhile; then that store is the one to open.
+		if err = os.Link(tmp, db.path); errors.Is(err, fs.ErrExist) {
+			err = nil
+		}
 	}
+	os.Remove(tmp)
 	if err == nil {
 		err = syncDir(filepath.Dir(db.path))
 	}
 	if err != nil {
-		os.Remove(tmp)
 		return fmt.Errorf("store: create %s: %w", db.path, err)
 	}
 	return nil
