@@ -126,5 +126,7 @@ func (m TailModel) RosterCap(t, budget float64) int {
 	if p <= 0 {
 		return math.MaxInt32
 	}
-	return int(min(math.Floor(budget/p), math.MaxInt32))
+	// The relative slack keeps an exact ratio (budget/p = 100 at a threshold
+	// computed for 100) from flooring to 99 through rounding.
+	return int(min(math.Floor(budget/p*(1+1e-9)), math.MaxInt32))
 }

@@ -139,7 +139,7 @@ func TestTailModel(t *testing.T) {
 			t.Errorf("FMR(Threshold(%g)) = %g", p, got)
 		}
 	}
-	if c := m.RosterCap(m.Threshold(1e-5), 1e-3); c != 100 && c != 99 {
+	if c := m.RosterCap(m.Threshold(1e-5), 1e-3); c != 100 {
 		t.Errorf("RosterCap at p=1e-5 = %d, want 100", c)
 	}
 	if c := m.RosterCap(0.03, 1e-3); c != 0 {
