@@ -41,6 +41,10 @@ var (
 	// key or record id was altered, or the record belongs to another id.
 	ErrAuth = errors.New("seal: authentication failed")
 
+	// ErrRecordID is returned when Seal or Open gets an empty record id,
+	// which would bind the ciphertext to nothing.
+	ErrRecordID = errors.New("seal: empty record id")
+
 	// ErrTooLarge is returned when a plaintext exceeds MaxPlaintext.
 	ErrTooLarge = errors.New("seal: plaintext too large")
 )

@@ -157,6 +157,9 @@ func aad(prefix string, recordID []byte) []byte {
 // Seal encrypts plaintext under a fresh random data key bound to recordID.
 // The data key exists only wrapped inside the returned record.
 func (s *Sealer) Seal(recordID, plaintext []byte) (SealedRecord, error) {
+	if len(recordID) == 0 {
+		return SealedRecord{}, ErrRecordID
+	}
 	if len(plaintext) > MaxPlaintext {
 		return SealedRecord{}, fmt.Errorf("%w: %d bytes, max %d", ErrTooLarge, len(plaintext), MaxPlaintext)
 	}
@@ -180,6 +183,9 @@ func (s *Sealer) Seal(recordID, plaintext []byte) (SealedRecord, error) {
 // Open authenticates and decrypts r, which must have been sealed for
 // recordID under this Sealer's KEK.
 func (s *Sealer) Open(recordID []byte, r SealedRecord) ([]byte, error) {
+	if len(recordID) == 0 {
+		return nil, ErrRecordID
+	}
 	if r.KeyID != s.kek.KeyID() {
 		return nil, fmt.Errorf("%w: record key id %x, have %x", ErrWrongKEK, r.KeyID, s.kek.KeyID())
 	}

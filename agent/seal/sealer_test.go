@@ -91,6 +91,17 @@ func TestOpenRejects(t *testing.T) {
 	}
 }
 
+func TestEmptyRecordID(t *testing.T) {
+	s := testSealer(t)
+	if _, err := s.Seal(nil, []byte("pt")); !errors.Is(err, ErrRecordID) {
+		t.Errorf("Seal(nil id) = %v, want ErrRecordID", err)
+	}
+	r, _ := s.Seal([]byte("id"), []byte("pt"))
+	if _, err := s.Open([]byte{}, r); !errors.Is(err, ErrRecordID) {
+		t.Errorf("Open(empty id) = %v, want ErrRecordID", err)
+	}
+}
+
 func TestSealTooLarge(t *testing.T) {
 	s := testSealer(t)
 	if _, err := s.Seal([]byte("r"), make([]byte, MaxPlaintext+1)); !errors.Is(err, ErrTooLarge) {
