@@ -205,3 +205,15 @@ func TestVerifyDetectsTamperedStore(t *testing.T) {
 		t.Errorf("verify on a store missing seq 2 = %v, want ErrGap at seq 3 naming %s", err, lay.DB())
 	}
 }
+
+func TestVerifyWhileAgentRuns(t *testing.T) {
+	dir, _ := newDevice(t, 1, false)
+	db, err := store.Open(daemon.Layout{Dir: dir}.DB(), nil) // holds the exclusive lock, as the agent does
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := run(t, "verify", "--data", dir); !errors.Is(err, store.ErrLocked) || !strings.Contains(err.Error(), "stop the agent") {
+		t.Errorf("verify on a locked store = %v, want ErrLocked telling to stop the agent", err)
+	}
+}
