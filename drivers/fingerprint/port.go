@@ -28,17 +28,25 @@ type Port interface {
 // noticed promptly even when the peer is silent.
 const maxReadSlice = 50 * time.Millisecond
 
+// lastPoll is how long the final read after a passed deadline waits: bytes
+// that arrived in time are taken even if this goroutine ran late (a loaded
+// single-core board, the race detector).
+const lastPoll = time.Millisecond
+
 // ReadSome reads into p from port, waiting until at least one byte arrives,
 // ctx is done or deadline passes (ErrTimeout). It wraps ctx.Err() when the
 // context ends first.
 func ReadSome(ctx context.Context, port Port, p []byte, deadline time.Time) (int, error) {
-	for {
+	for last := false; ; {
 		if err := ctx.Err(); err != nil {
 			return 0, err
 		}
 		left := time.Until(deadline)
 		if left <= 0 {
-			return 0, ErrTimeout
+			if last {
+				return 0, ErrTimeout
+			}
+			left, last = lastPoll, true
 		}
 		if err := port.SetReadTimeout(min(left, maxReadSlice)); err != nil {
 			return 0, fmt.Errorf("fingerprint: set read timeout: %w", err)
