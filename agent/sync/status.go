@@ -7,11 +7,11 @@ type State int
 
 // States.
 const (
-	StateStarting State = iota // Run not yet started, or loading the store
-	StateIdle                  // outbox empty (or waiting for the next interval)
-	StateUploading             // a batch is in flight
-	StateBackoff               // waiting after a failure
-	StateStopped               // Run returned
+	StateStarting  State = iota // Run not yet started, or loading the store
+	StateIdle                   // outbox empty (or waiting for the next interval)
+	StateUploading              // a batch is in flight
+	StateBackoff                // waiting after a failure
+	StateStopped                // Run returned
 )
 
 // String returns the state's name.
