@@ -162,6 +162,10 @@ const verifyBatch = 512
 // checked here (the platform holds it). A break is reported as a
 // *ChainError whose Index is the position among the stored records.
 func VerifyStored(ctx context.Context, db *store.DB, pub ed25519.PublicKey) (ChainState, error) {
+	return verifyStored(ctx, db, pub, verifyBatch)
+}
+
+func verifyStored(ctx context.Context, db *store.DB, pub ed25519.PublicKey, batchSize int) (ChainState, error) {
 	var (
 		head    ChainState
 		offset  int
@@ -176,7 +180,7 @@ func VerifyStored(ctx context.Context, db *store.DB, pub ed25519.PublicKey) (Cha
 		err := db.View(func(tx *store.Tx) error {
 			return tx.ForEachResult(from, func(_ uint64, b []byte) error {
 				batch = append(batch, append([]byte(nil), b...))
-				if len(batch) == verifyBatch {
+				if len(batch) == batchSize {
 					return store.ErrStop
 				}
 				return nil
@@ -190,11 +194,9 @@ func VerifyStored(ctx context.Context, db *store.DB, pub ed25519.PublicKey) (Cha
 		}
 		if !started {
 			started = true
-			first, err := Open(pub, batch[0])
-			if err != nil {
-				return head, &ChainError{Index: 0, Err: sentinel(err), Detail: err.Error()}
-			}
-			if first.Seq > 1 { // pruned: trust the first stored record's link
+			// Pruned: trust the oldest stored record's link. If it does not
+			// open, VerifyChain reports it at index 0.
+			if first, err := Open(pub, batch[0]); err == nil && first.Seq > 1 {
 				head = ChainState{Seq: first.Seq - 1, Hash: first.PrevHash}
 			}
 		}

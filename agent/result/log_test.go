@@ -205,3 +205,65 @@ func BenchmarkAppend(b *testing.B) {
 }
 
 func openChildStore(path string) (*store.DB, error) { return store.Open(path, nil) }
+
+func TestVerifyStoredAfterPrune(t *testing.T) {
+	db := openStore(t, filepath.Join(t.TempDir(), "vouch.db"))
+	l := newTestLog(t, db, nil)
+	for range 6 {
+		if _, err := l.Append(context.Background(), request()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err := db.Update(func(tx *store.Tx) error {
+		if err := tx.DeleteOutbox(4); err != nil {
+			return err
+		}
+		return tx.PruneResults(4)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, err := l.Verify(context.Background())
+	if err != nil || head.Seq != 6 {
+		t.Errorf("Verify after pruning seqs 1-3 = %v, %v; want head 6", head, err)
+	}
+	if _, err := l.Append(context.Background(), request()); err != nil {
+		t.Errorf("append after prune: %v", err)
+	}
+	if head, err := l.Verify(context.Background()); err != nil || head.Seq != 7 {
+		t.Errorf("Verify = %v, %v; want head 7", head, err)
+	}
+}
+
+// TestVerifyStoredBatches checks chains longer than one verification batch,
+// and that a break in a later batch is reported at its global index.
+func TestVerifyStoredBatches(t *testing.T) {
+	const batch = 16
+	chain := makeChain(t, testKey(0), 2*batch+10)
+	fill := func(recs [][]byte) *store.DB {
+		db := openStore(t, filepath.Join(t.TempDir(), "vouch.db"))
+		err := db.Update(func(tx *store.Tx) error {
+			for i, r := range recs {
+				if err := tx.AppendResult(uint64(i+1), r); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}
+	head, err := verifyStored(context.Background(), fill(chain), pubOf(testKey(0)), batch)
+	if err != nil || head.Seq != uint64(len(chain)) {
+		t.Fatalf("VerifyStored = %v, %v", head, err)
+	}
+	gap := batch + 5 // index of the deleted record, in the second batch
+	cut := append(append([][]byte(nil), chain[:gap]...), chain[gap+1:]...)
+	_, err = verifyStored(context.Background(), fill(cut), pubOf(testKey(0)), batch)
+	var ce *ChainError
+	if !errors.As(err, &ce) || ce.Err != ErrGap || ce.Index != gap || ce.Seq != uint64(gap+2) {
+		t.Errorf("VerifyStored with seq %d deleted = %v, want ErrGap at index %d", gap+1, err, gap)
+	}
+}
