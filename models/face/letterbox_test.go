@@ -128,3 +128,38 @@ func TestLetterboxDegenerate(t *testing.T) {
 		}
 	}
 }
+
+// FuzzLetterbox renders frames of arbitrary size, stride and content: a
+// valid frame must render, an invalid one must be rejected with
+// ErrBadFrame; nothing may panic.
+func FuzzLetterbox(f *testing.F) {
+	f.Add(uint16(640), uint16(480), uint16(1920), []byte{1, 2, 3})
+	f.Add(uint16(1), uint16(1), uint16(3), []byte{255, 0, 255})
+	f.Add(uint16(7), uint16(300), uint16(20), []byte{})
+	f.Fuzz(func(t *testing.T, w, h, stride uint16, seed []byte) {
+		fr := Frame{W: int(w % 700), H: int(h % 700), Stride: int(stride % 2200)}
+		fr.Pix = make([]byte, max(0, (fr.H-1)*fr.Stride+3*fr.W-len(seed)%3))
+		for i := range fr.Pix {
+			if len(seed) > 0 {
+				fr.Pix[i] = seed[i%len(seed)] ^ byte(i)
+			}
+		}
+		var l letterboxer
+		for _, size := range []int{128, 192} {
+			lb, err := NewLetterbox(fr.W, fr.H, size)
+			if err != nil {
+				if !errors.Is(err, ErrBadFrame) {
+					t.Fatal(err)
+				}
+				continue
+			}
+			err = l.render(fr, lb, make([]float32, size*size*3))
+			if err != nil && !errors.Is(err, ErrBadFrame) {
+				t.Fatal(err)
+			}
+			if err == nil && fr.Validate() != nil {
+				t.Fatal("rendered an invalid frame")
+			}
+		}
+	})
+}

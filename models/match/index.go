@@ -243,3 +243,23 @@ func (x *Index) SearchExact(probe []float32, k int) ([]Hit, error) {
 // counting the ID strings' bytes and map overhead: the padded int8 row, the
 // float32 template and three float32 row constants.
 func (x *Index) BytesPerSubject() int { return x.stride + 4*x.dim + 3*4 }
+
+// NewRosterIndex returns an empty index sized by a calibration: its
+// template length and its roster cap (the largest roster whose expected
+// false matches per search stay within the budget it was computed for).
+func NewRosterIndex(c *Calibration) (*Index, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return NewIndex(c.Dim, c.RosterCap)
+}
+
+// Identify searches the roster (1:N) and reports the best hit and whether
+// it reaches threshold (Calibration.Identify).
+func (x *Index) Identify(probe []float32, threshold float32) (Hit, bool, error) {
+	hits, err := x.Search(probe, 1)
+	if err != nil || len(hits) == 0 {
+		return Hit{}, false, err
+	}
+	return hits[0], hits[0].Score >= threshold, nil
+}

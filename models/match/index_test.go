@@ -211,3 +211,29 @@ func benchIndex(b *testing.B, n int) {
 
 func BenchmarkSearch100k(b *testing.B) { benchIndex(b, 100_000) }
 func BenchmarkSearch1M(b *testing.B)   { benchIndex(b, 1_000_000) }
+
+func TestRosterIndexAndIdentify(t *testing.T) {
+	c := validCalibration()
+	c.Dim, c.RosterCap = 8, 2
+	x, err := NewRosterIndex(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(5, 5))
+	a := randUnit(r, 8)
+	_ = x.Add("a", a)
+	_ = x.Add("b", randUnit(r, 8))
+	if err := x.Add("c", randUnit(r, 8)); !errors.Is(err, ErrRosterFull) {
+		t.Errorf("third subject with cap 2: %v", err)
+	}
+	if h, ok, err := x.Identify(a, c.Identify); err != nil || !ok || h.ID != "a" {
+		t.Errorf("Identify(a) = %+v %v %v", h, ok, err)
+	}
+	if _, ok, _ := x.Identify(near(r, a, 0.2), 0.9); ok {
+		t.Error("weak hit accepted at threshold 0.9")
+	}
+	c.Version = 0
+	if _, err := NewRosterIndex(c); !errors.Is(err, ErrBadCalibration) {
+		t.Errorf("invalid calibration: %v", err)
+	}
+}
