@@ -7,6 +7,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -171,4 +172,19 @@ func (db *DB) EraseSubjects(ids ...string) (Erasure, error) {
 		return total, fmt.Errorf("store: erased but not yet scrubbed from the file: %w", err)
 	}
 	return total, nil
+}
+
+// EraseExpired erases every subject whose expiry is at or before now, with
+// their templates and consent receipts, and compacts the file. It returns
+// the erased ids (earliest expiry first) and the counts.
+func (db *DB) EraseExpired(now time.Time) ([]string, Erasure, error) {
+	var ids []string
+	if err := db.View(func(tx *Tx) (err error) {
+		ids, err = tx.ExpiredSubjects(now)
+		return err
+	}); err != nil || len(ids) == 0 {
+		return nil, Erasure{}, err
+	}
+	e, err := db.EraseSubjects(ids...)
+	return ids, e, err
 }

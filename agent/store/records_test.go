@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"os"
+	"slices"
 	"testing"
 	"time"
 
@@ -356,4 +357,42 @@ func TestEraseSubjectsCompacts(t *testing.T) {
 	if _, err := db.EraseSubjects("bad id"); !errors.Is(err, ErrInvalid) {
 		t.Errorf("EraseSubjects(bad id) = %v, want ErrInvalid", err)
 	}
+}
+
+func TestEraseExpired(t *testing.T) {
+	db := openTest(t, nil)
+	s := testSealer(t)
+	mustUpdate(t, db, func(tx *Tx) error {
+		for i, id := range []string{"late", "early", "never"} {
+			sub := Subject{ID: id}
+			if id != "never" {
+				sub.Expires = t0.Add(time.Duration(2-i) * time.Hour)
+			}
+			if err := tx.PutSubject(sub); err != nil {
+				return err
+			}
+			if err := tx.SealTemplate(s, TemplateKey{id, Face}, "m", []byte(id)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	ids, e, err := db.EraseExpired(t0.Add(90 * time.Minute))
+	if err != nil || !slices.Equal(ids, []string{"early"}) || e.Templates != 1 {
+		t.Fatalf("EraseExpired(+90m) = %v, %+v, %v; want [early]", ids, e, err)
+	}
+	ids, _, err = db.EraseExpired(t0.Add(90 * time.Minute))
+	if err != nil || len(ids) != 0 {
+		t.Errorf("second EraseExpired = %v, %v; want nothing", ids, err)
+	}
+	ids, _, _ = db.EraseExpired(t0.Add(100 * time.Hour))
+	if !slices.Equal(ids, []string{"late"}) {
+		t.Errorf("EraseExpired(+100h) = %v, want [late]", ids)
+	}
+	mustView(t, db, func(tx *Tx) error {
+		if _, err := tx.Subject("never"); err != nil {
+			t.Errorf("subject without expiry erased: %v", err)
+		}
+		return nil
+	})
 }
