@@ -9,10 +9,18 @@ import (
 
 // DeviceInfo describes a V4L2 capture device, as ListDevices found it.
 type DeviceInfo struct {
-	Path    string // e.g. /dev/video0
-	Name    string // card name, e.g. "HD Webcam"
-	Bus     string // bus info, e.g. "usb-0000:01:00.0-1.3"
-	Formats []FormatInfo
+	Path     string // e.g. /dev/video0
+	Name     string // card name, e.g. "HD Webcam"
+	Bus      string // bus info, e.g. "usb-0000:01:00.0-1.3"
+	Formats  []FormatInfo
+	Controls []ControlInfo // integer, boolean and menu controls
+}
+
+// ControlInfo is a device control such as "Brightness" with its range.
+type ControlInfo struct {
+	Name     string
+	Min, Max int32
+	Step     int32
 }
 
 // FormatInfo is one pixel format a device offers, with its frame sizes.

@@ -73,6 +73,10 @@ func describe(path string, cam *webcam.Webcam) DeviceInfo {
 		info.Formats = append(info.Formats, fi)
 	}
 	slices.SortFunc(info.Formats, func(a, b FormatInfo) int { return int(a.Pixel) - int(b.Pixel) })
+	for _, c := range cam.GetControls() {
+		info.Controls = append(info.Controls, ControlInfo{Name: c.Name, Min: c.Min, Max: c.Max, Step: c.Step})
+	}
+	slices.SortFunc(info.Controls, func(a, b ControlInfo) int { return strings.Compare(a.Name, b.Name) })
 	return info
 }
 

@@ -59,6 +59,9 @@ func TestVMListDevices(t *testing.T) {
 	if !has640 {
 		t.Fatal("YUYV 640x480 with frame rates not offered")
 	}
+	if !slices.ContainsFunc(d.Controls, func(c ControlInfo) bool { return c.Name == "Brightness" && c.Max > c.Min }) {
+		t.Fatalf("no Brightness control among %d", len(d.Controls))
+	}
 }
 
 // TestVMCaptureYUYV: at least 30 frames of YUYV 640×480 through the mmap
@@ -255,5 +258,23 @@ func TestVMDisconnectRecovers(t *testing.T) {
 	t.Logf("module reloaded: %v (last error %v), reconnects %d, frames %d", st.State, st.Err, st.Reconnects, st.Frames)
 	if st.State != StateStreaming {
 		t.Fatalf("not streaming after reload: %v", st.State)
+	}
+}
+
+func TestVMProbe(t *testing.T) {
+	vmenv.Need(t, vividDev)
+	for _, c := range []struct {
+		cfg  DeviceConfig
+		want ProbeState
+	}{
+		{DeviceConfig{}, ProbeOK},
+		{DeviceConfig{Formats: []PixelFormat{MJPEG}}, ProbeFailed},
+		{DeviceConfig{Path: "/dev/video9"}, ProbeFailed},
+	} {
+		r := Probe(c.cfg)
+		t.Logf("%+v: %v: %s", c.cfg, r.State, r.Reason)
+		if r.State != c.want {
+			t.Errorf("Probe(%+v) = %v, want %v", c.cfg, r.State, c.want)
+		}
 	}
 }

@@ -110,12 +110,7 @@ func Open(cfg Config, o *Options) (_ *Board, err error) {
 			return nil, err
 		}
 	}
-	roles := make([]string, 0, len(cfg.LEDs))
-	for role := range cfg.LEDs {
-		roles = append(roles, role)
-	}
-	sort.Strings(roles)
-	for _, role := range roles {
+	for _, role := range sortedRoles(cfg.LEDs) {
 		lc := cfg.LEDs[role]
 		if lc.Pin == "" {
 			continue
@@ -129,6 +124,15 @@ func Open(cfg Config, o *Options) (_ *Board, err error) {
 		}
 	}
 	return b, nil
+}
+
+func sortedRoles(m map[string]OutputConfig) []string {
+	roles := make([]string, 0, len(m))
+	for role := range m {
+		roles = append(roles, role)
+	}
+	sort.Strings(roles)
+	return roles
 }
 
 // Close releases the relay, switches outputs off and frees every line.

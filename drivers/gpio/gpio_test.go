@@ -275,3 +275,23 @@ func TestOpenBoard(t *testing.T) {
 		}
 	}
 }
+
+func TestProbe(t *testing.T) {
+	reg := fakeRegistry{"GPIO17": newPin("GPIO17"), "GPIO27": newPin("GPIO27")}
+	for _, c := range []struct {
+		cfg  Config
+		want ProbeState
+	}{
+		{Config{}, ProbeSkipped},
+		{Config{Wake: InputConfig{Pin: "GPIO17"}, Relay: RelayConfig{Pin: "GPIO27"}}, ProbeOK},
+		{Config{Wake: InputConfig{Pin: "GPIO17"}, LEDs: map[string]OutputConfig{"red": {Pin: "GPIO5"}}}, ProbeFailed},
+	} {
+		r := Probe(c.cfg, &Options{Registry: reg})
+		if r.State != c.want || r.Reason == "" {
+			t.Errorf("Probe(%+v) = %+v, want %v", c.cfg, r, c.want)
+		}
+	}
+	if level(reg["GPIO27"]) != gpio.Low || reg["GPIO17"].P != gpio.PullNoChange {
+		t.Fatal("Probe touched a line")
+	}
+}

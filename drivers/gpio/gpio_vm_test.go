@@ -209,3 +209,13 @@ func relayChild() {
 	time.Sleep(time.Minute)
 	os.Exit(1)
 }
+
+func TestVMProbe(t *testing.T) {
+	simSysfs(t)
+	ok := Probe(Config{Wake: InputConfig{Pin: lineName(lineWake)}, Relay: RelayConfig{Pin: lineName(lineRelay)}}, nil)
+	bad := Probe(Config{Relay: RelayConfig{Pin: "GPIO27"}}, nil)
+	t.Logf("ok: %v: %s; bad: %v: %s", ok.State, ok.Reason, bad.State, bad.Reason)
+	if ok.State != ProbeOK || bad.State != ProbeFailed {
+		t.Fatalf("probe states %v, %v", ok.State, bad.State)
+	}
+}

@@ -1,0 +1,88 @@
+package gpio
+
+import (
+	"fmt"
+	"strings"
+
+	"periph.io/x/conn/v3/driver/driverreg"
+)
+
+// ProbeState is the outcome of a Probe.
+type ProbeState int
+
+// Probe outcomes.
+const (
+	ProbeOK      ProbeState = iota // every configured pin exists
+	ProbeSkipped                   // no pins configured, or no GPIO chip on this machine
+	ProbeFailed                    // a configured pin is missing or the driver failed
+)
+
+func (s ProbeState) String() string {
+	switch s {
+	case ProbeOK:
+		return "ok"
+	case ProbeSkipped:
+		return "skipped"
+	case ProbeFailed:
+		return "failed"
+	}
+	return fmt.Sprintf("ProbeState(%d)", int(s))
+}
+
+// ProbeResult reports what Probe found, for /healthz and diagnostics.
+type ProbeResult struct {
+	State  ProbeState
+	Reason string
+}
+
+// Probe checks that every pin cfg names exists, without requesting or
+// driving any line.
+func Probe(cfg Config, o *Options) ProbeResult {
+	names := cfg.pinNames()
+	if len(names) == 0 {
+		return ProbeResult{State: ProbeSkipped, Reason: "no GPIO pins configured"}
+	}
+	var reg Registry
+	if o != nil && o.Registry != nil {
+		reg = o.Registry
+	} else {
+		st, err := driverreg.Init()
+		if err != nil {
+			return ProbeResult{State: ProbeFailed, Reason: fmt.Sprintf("periph init: %v", err)}
+		}
+		if len(st.Loaded) == 0 {
+			reason := "no GPIO driver loaded"
+			for _, f := range st.Skipped {
+				reason += fmt.Sprintf("; %s: %v", f.D, f.Err)
+			}
+			return ProbeResult{State: ProbeSkipped, Reason: reason}
+		}
+		reg = periphRegistry{}
+	}
+	var missing []string
+	for _, n := range names {
+		if reg.ByName(n) == nil {
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) > 0 {
+		return ProbeResult{State: ProbeFailed, Reason: fmt.Sprintf("%v: %s", ErrNoPin, strings.Join(missing, ", "))}
+	}
+	return ProbeResult{State: ProbeOK, Reason: fmt.Sprintf("%d pins: %s", len(names), strings.Join(names, ", "))}
+}
+
+// pinNames lists the configured pin names in a stable order.
+func (c Config) pinNames() []string {
+	var n []string
+	for _, p := range []string{c.Relay.Pin, c.Wake.Pin, c.Buzzer.Pin} {
+		if p != "" {
+			n = append(n, p)
+		}
+	}
+	for _, role := range sortedRoles(c.LEDs) {
+		if p := c.LEDs[role].Pin; p != "" {
+			n = append(n, p)
+		}
+	}
+	return n
+}
