@@ -38,7 +38,7 @@ func TestKillDuringWrites(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "vouch.db")
 	var acked uint64
 	for range 50 {
-		acked = killOnce(t, path, time.Duration(5+rng.IntN(120))*time.Millisecond, acked)
+		acked = killOnce(t, path, time.Duration(rng.IntN(60))*time.Millisecond, acked)
 	}
 	t.Logf("%d results committed across 50 kills", acked)
 }
@@ -60,17 +60,29 @@ func killOnce(t *testing.T, path string, delay time.Duration, acked uint64) uint
 	}
 	var seen atomic.Uint64
 	seen.Store(acked)
+	ready := make(chan struct{})
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
+			if sc.Text() == "ready" {
+				close(ready)
+			}
 			if s, ok := strings.CutPrefix(sc.Text(), "committed "); ok {
 				n, _ := strconv.ParseUint(s, 10, 64)
 				seen.Store(n)
 			}
 		}
 	}()
+	// Time the kill from the moment the child has the store open, so that
+	// it lands among writes however slow the process start is.
+	select {
+	case <-ready:
+	case <-done:
+	case <-time.After(time.Minute):
+		t.Log("child not ready after a minute; killing it anyway")
+	}
 	time.Sleep(delay)
 	cmd.Process.Signal(syscall.SIGKILL)
 	<-done
@@ -133,6 +145,8 @@ func TestKillChild(t *testing.T) {
 	var last uint64
 	db.View(func(tx *Tx) (err error) { last, _, err = tx.LastResult(); return })
 	out := bufio.NewWriter(os.Stdout)
+	fmt.Fprintln(out, "ready")
+	out.Flush()
 	for i := 0; ; i++ {
 		seq := last + 1
 		if err := db.Update(func(tx *Tx) error {
