@@ -37,15 +37,16 @@ func TestKillDuringWrites(t *testing.T) {
 	rng := seededRand(t)
 	path := filepath.Join(t.TempDir(), "vouch.db")
 	var acked uint64
+	midCompaction := 0
 	for range 50 {
-		acked = killOnce(t, path, time.Duration(rng.IntN(60))*time.Millisecond, acked)
+		acked = killOnce(t, path, time.Duration(rng.IntN(60))*time.Millisecond, acked, &midCompaction)
 	}
-	t.Logf("%d results committed across 50 kills", acked)
+	t.Logf("%d results committed across 50 kills, %d of them during a compaction", acked, midCompaction)
 }
 
 // killOnce runs the child for delay, kills it and verifies the store. It
 // returns the new acknowledged mark.
-func killOnce(t *testing.T, path string, delay time.Duration, acked uint64) uint64 {
+func killOnce(t *testing.T, path string, delay time.Duration, acked uint64, midCompaction *int) uint64 {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestKillChild$", "-test.count=1")
 	cmd.Env = append(os.Environ(), envKillChild+"="+path)
@@ -91,6 +92,9 @@ func killOnce(t *testing.T, path string, delay time.Duration, acked uint64) uint
 		t.Fatalf("child exited before the kill: %v\n%s", werr, stderr.Bytes())
 	}
 	acked = seen.Load()
+	if _, err := os.Stat(path + compactSuffix); err == nil {
+		*midCompaction++
+	}
 
 	db, err := Open(path, nil)
 	if err != nil {
