@@ -84,8 +84,7 @@ func New(port fingerprint.Port, opts *Options) *Device {
 	if o.Quiet <= 0 {
 		o.Quiet = 100 * time.Millisecond
 	}
-	d := &Device{port: port, opt: o, log: o.Logger, wake: o.Wake}
-	d.rd.port = port
+	d := &Device{port: port, rd: newReader(port), opt: o, log: o.Logger, wake: o.Wake}
 	if d.log == nil {
 		d.log = slog.New(slog.DiscardHandler)
 	}

@@ -41,7 +41,7 @@ func TestVectors(t *testing.T) {
 			for _, chunk := range []int{0, 1, 5} {
 				p := &fptest.Port{Chunk: chunk}
 				p.Feed(append([]byte{0x00, 0x55, 0x5A}, b...)) // leading noise
-				rd := reader{port: p}
+				rd := newReader(p)
 				deadline := time.Now().Add(5 * time.Millisecond)
 				var err error
 				var got []byte
@@ -109,7 +109,7 @@ func FuzzParse(f *testing.F) {
 		}
 		p := &fptest.Port{}
 		p.Feed(b)
-		rd := reader{port: p}
+		rd := newReader(p)
 		for {
 			pk, err := rd.response(context.Background(), time.Now().Add(2*time.Millisecond))
 			if err != nil {

@@ -2,6 +2,7 @@ package gt521
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/vouchkiosk/vouch/drivers/fingerprint"
@@ -12,13 +13,15 @@ import (
 // mismatch discards only the first start byte and rescans. It reads into a
 // fixed buffer and does not allocate. NOT safe for concurrent use.
 type reader struct {
-	port    fingerprint.Port
-	skipped int64
-	buf     [2 * (MaxData + DataOverhead)]byte
-	r, w    int
+	port fingerprint.Port
+	rx   fingerprint.RxBuffer
 }
 
-func (rd *reader) reset() { rd.r, rd.w = 0, 0 }
+func newReader(port fingerprint.Port) reader {
+	return reader{port: port, rx: fingerprint.NewRxBuffer(2 * (MaxData + DataOverhead))}
+}
+
+func (rd *reader) reset() { rd.rx.Reset() }
 
 // response returns the next valid response packet.
 func (rd *reader) response(ctx context.Context, deadline time.Time) (Packet, error) {
@@ -26,13 +29,13 @@ func (rd *reader) response(ctx context.Context, deadline time.Time) (Packet, err
 		if b, ok := rd.scan(cmdStart0, cmdStart1, PacketSize); ok {
 			p, err := ParsePacket(b, true)
 			if err == nil {
-				rd.r += PacketSize
+				rd.rx.Consume(PacketSize)
 				return p, nil
 			}
-			rd.discard(1)
+			rd.rx.Skip(1)
 			continue
 		}
-		if err := rd.fill(ctx, deadline); err != nil {
+		if err := rd.rx.Fill(ctx, rd.port, deadline); err != nil {
 			return Packet{}, err
 		}
 	}
@@ -41,26 +44,29 @@ func (rd *reader) response(ctx context.Context, deadline time.Time) (Packet, err
 // data returns the payload of the next valid n-byte data packet; it
 // aliases the reader's buffer until the next call.
 func (rd *reader) data(ctx context.Context, deadline time.Time, n int) ([]byte, error) {
+	if n > MaxData {
+		return nil, fmt.Errorf("gt521: %w: data packet of %d bytes", fingerprint.ErrTooLarge, n)
+	}
 	for {
 		if b, ok := rd.scan(dataStart0, dataStart1, n+DataOverhead); ok {
 			d, err := ParseData(b, n)
 			if err == nil {
-				rd.r += n + DataOverhead
+				rd.rx.Consume(n + DataOverhead)
 				return d, nil
 			}
-			rd.discard(1)
+			rd.rx.Skip(1)
 			continue
 		}
-		if err := rd.fill(ctx, deadline); err != nil {
+		if err := rd.rx.Fill(ctx, rd.port, deadline); err != nil {
 			return nil, err
 		}
 	}
 }
 
-// scan positions the buffer at the first s0 s1 pair and reports whether
+// scan positions the window at the first s0 s1 pair and reports whether
 // size bytes from there are buffered.
 func (rd *reader) scan(s0, s1 byte, size int) ([]byte, bool) {
-	b := rd.buf[rd.r:rd.w]
+	b := rd.rx.Bytes()
 	i := 0
 	for ; i+1 < len(b); i++ {
 		if b[i] == s0 && b[i+1] == s1 {
@@ -74,25 +80,10 @@ func (rd *reader) scan(s0, s1 byte, size int) ([]byte, bool) {
 			i = len(b)
 		}
 	}
-	rd.discard(i)
-	b = rd.buf[rd.r:rd.w]
+	rd.rx.Skip(i)
+	b = rd.rx.Bytes()
 	if len(b) < size {
 		return nil, false
 	}
 	return b[:size], true
-}
-
-func (rd *reader) discard(n int) {
-	rd.r += n
-	rd.skipped += int64(n)
-}
-
-func (rd *reader) fill(ctx context.Context, deadline time.Time) error {
-	if rd.r > 0 {
-		rd.w = copy(rd.buf[:], rd.buf[rd.r:rd.w])
-		rd.r = 0
-	}
-	n, err := fingerprint.ReadSome(ctx, rd.port, rd.buf[rd.w:], deadline)
-	rd.w += n
-	return err
 }

@@ -180,7 +180,7 @@ func (d *Device) Init(ctx context.Context) error {
 		if err == nil || try == 2 || !errors.Is(err, fingerprint.ErrTimeout) {
 			break
 		}
-		if err := sleep(ctx, 200*time.Millisecond); err != nil {
+		if err := (fingerprint.PollWake{Interval: 200 * time.Millisecond}).WaitTouch(ctx); err != nil {
 			return err
 		}
 	}
@@ -191,17 +191,6 @@ func (d *Device) Init(ctx context.Context) error {
 		return fmt.Errorf("r30x: init: %w", err)
 	}
 	return nil
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // call runs one command and returns the ack payload after the confirmation

@@ -87,8 +87,8 @@ func TestVectors(t *testing.T) {
 					if len(frames) != 1 || frames[0].PID != f.PID || !bytes.Equal(frames[0].Payload, f.Payload) {
 						t.Fatalf("chunk %d: reader delivered %v, want exactly %v", chunk, frames, f)
 					}
-					if rd.Skipped != int64(len(b)-n) {
-						t.Errorf("chunk %d: skipped %d trailing bytes, want %d", chunk, rd.Skipped, len(b)-n)
+					if rd.Skipped() != int64(len(b)-n) {
+						t.Errorf("chunk %d: skipped %d trailing bytes, want %d", chunk, rd.Skipped(), len(b)-n)
 					}
 				}
 			case "reject":
@@ -105,8 +105,8 @@ func TestVectors(t *testing.T) {
 				if len(frames) != 1 || frames[0].PID != PIDAck || Code(frames[0].Payload[0]) != CodeOK {
 					t.Fatalf("reader delivered %v, want one success ack", frames)
 				}
-				if want := int64(len(b) - 12); rd.Skipped != want {
-					t.Errorf("skipped %d bytes, want %d", rd.Skipped, want)
+				if want := int64(len(b) - 12); rd.Skipped() != want {
+					t.Errorf("skipped %d bytes, want %d", rd.Skipped(), want)
 				}
 			default:
 				t.Fatalf("unknown expectation %q", v.Expect)

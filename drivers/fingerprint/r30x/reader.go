@@ -20,23 +20,22 @@ type Reader struct {
 	port fingerprint.Port
 	// Address is the module address frames must carry; others are skipped.
 	Address uint32
-	// Skipped counts bytes discarded while resynchronising.
-	Skipped int64
-
-	buf  [2 * MaxFrameSize]byte
-	r, w int
+	rx      fingerprint.RxBuffer
 }
 
 // NewReader returns a Reader on port expecting frames from address.
 func NewReader(port fingerprint.Port, address uint32) *Reader {
-	return &Reader{port: port, Address: address}
+	return &Reader{port: port, Address: address, rx: fingerprint.NewRxBuffer(2 * MaxFrameSize)}
 }
 
 // Reset drops buffered bytes (after the port's input queue was flushed).
-func (rd *Reader) Reset() { rd.r, rd.w = 0, 0 }
+func (rd *Reader) Reset() { rd.rx.Reset() }
 
 // Buffered returns the number of bytes read from the port but not consumed.
-func (rd *Reader) Buffered() int { return rd.w - rd.r }
+func (rd *Reader) Buffered() int { return len(rd.rx.Bytes()) }
+
+// Skipped returns the number of bytes discarded while resynchronising.
+func (rd *Reader) Skipped() int64 { return rd.rx.Skipped }
 
 // ReadFrame returns the next valid frame, waiting until deadline
 // (fingerprint.ErrTimeout) or the end of ctx. The payload aliases the
@@ -47,7 +46,7 @@ func (rd *Reader) ReadFrame(ctx context.Context, deadline time.Time) (Frame, err
 		if ok {
 			return f, nil
 		}
-		if err := rd.fill(ctx, deadline); err != nil {
+		if err := rd.rx.Fill(ctx, rd.port, deadline); err != nil {
 			return Frame{}, err
 		}
 	}
@@ -57,7 +56,7 @@ func (rd *Reader) ReadFrame(ctx context.Context, deadline time.Time) (Frame, err
 // bytes that cannot start one.
 func (rd *Reader) scan() (Frame, bool) {
 	for {
-		b := rd.buf[rd.r:rd.w]
+		b := rd.rx.Bytes()
 		i := 0
 		for ; i+1 < len(b); i++ {
 			if b[i] == header0 && b[i+1] == header1 {
@@ -70,17 +69,17 @@ func (rd *Reader) scan() (Frame, bool) {
 			if len(b) > 0 && b[len(b)-1] == header0 {
 				keep = 1
 			}
-			rd.skip(len(b) - keep)
+			rd.rx.Skip(len(b) - keep)
 			return Frame{}, false
 		}
-		rd.skip(i)
-		b = rd.buf[rd.r:rd.w]
+		rd.rx.Skip(i)
+		b = rd.rx.Bytes()
 		if len(b) < HeaderSize {
 			return Frame{}, false
 		}
 		n, err := checkHead(b)
 		if err != nil {
-			rd.skip(1)
+			rd.rx.Skip(1)
 			continue
 		}
 		if len(b) < HeaderSize+n {
@@ -88,26 +87,10 @@ func (rd *Reader) scan() (Frame, bool) {
 		}
 		f, total, err := ParseFrame(b)
 		if err != nil || binary.BigEndian.Uint32(b[2:6]) != rd.Address {
-			rd.skip(1)
+			rd.rx.Skip(1)
 			continue
 		}
-		rd.r += total
+		rd.rx.Consume(total)
 		return f, true
 	}
-}
-
-func (rd *Reader) skip(n int) {
-	rd.r += n
-	rd.Skipped += int64(n)
-}
-
-// fill reads more bytes from the port, compacting the buffer first.
-func (rd *Reader) fill(ctx context.Context, deadline time.Time) error {
-	if rd.r > 0 {
-		rd.w = copy(rd.buf[:], rd.buf[rd.r:rd.w])
-		rd.r = 0
-	}
-	n, err := fingerprint.ReadSome(ctx, rd.port, rd.buf[rd.w:], deadline)
-	rd.w += n
-	return err
 }
