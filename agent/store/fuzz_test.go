@@ -22,7 +22,7 @@ func fuzzSeeds(tb testing.TB) [][3][]byte {
 	tb.Helper()
 	s := testSealer(tb)
 	key := TemplateKey{Subject: "subj-1", Modality: Face}
-	sealed, err := s.Seal(key.RecordID(), make([]byte, 768))
+	sealed, err := s.Seal(key.RecordID("mfn"), make([]byte, 768))
 	if err != nil {
 		tb.Fatal(err)
 	}

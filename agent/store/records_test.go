@@ -146,6 +146,22 @@ func TestTemplates(t *testing.T) {
 		return nil
 	})
 
+	// So does one relabelled as made by another model.
+	mustUpdate(t, db, func(tx *Tx) error {
+		tpl, err := tx.GetTemplate(finger)
+		if err != nil {
+			return err
+		}
+		tpl.Key, tpl.ModelID = face, "mfn-2"
+		return tx.PutTemplate(tpl)
+	})
+	mustView(t, db, func(tx *Tx) error {
+		if _, _, err := tx.OpenTemplate(s, face); !errors.Is(err, seal.ErrAuth) {
+			t.Errorf("relabelled template opened: %v, want seal.ErrAuth", err)
+		}
+		return nil
+	})
+
 	mustUpdate(t, db, func(tx *Tx) error { return tx.DeleteTemplate(face) })
 	mustView(t, db, func(tx *Tx) error {
 		if _, err := tx.GetTemplate(face); !errors.Is(err, ErrNotFound) {

@@ -52,10 +52,12 @@ func (k TemplateKey) bytes() []byte {
 	return append(append([]byte(k.Subject), 0), byte(k.Modality))
 }
 
-// RecordID is the associated data the template is sealed under, binding the
-// ciphertext to this subject and modality.
-func (k TemplateKey) RecordID() []byte {
-	return append([]byte("vouch/store/template\x00"), k.bytes()...)
+// RecordID is the record id a template for k made by modelID is sealed
+// under. Binding the model id means a template relabelled to another model
+// fails to open instead of being matched with the wrong embedder.
+func (k TemplateKey) RecordID(modelID string) []byte {
+	id := append([]byte("vouch/store/template\x00"), k.bytes()...)
+	return append(append(id, 0), modelID...)
 }
 
 // Template is a sealed biometric template with its metadata. The store never
@@ -205,7 +207,7 @@ func (tx *Tx) SealTemplate(s *seal.Sealer, k TemplateKey, modelID string, plaint
 	if err := k.validate(); err != nil {
 		return err
 	}
-	sealed, err := s.Seal(k.RecordID(), plaintext)
+	sealed, err := s.Seal(k.RecordID(modelID), plaintext)
 	if err != nil {
 		return fmt.Errorf("store: seal template %s/%v: %w", k.Subject, k.Modality, err)
 	}
@@ -219,7 +221,7 @@ func (tx *Tx) OpenTemplate(s *seal.Sealer, k TemplateKey) (Template, []byte, err
 	if err != nil {
 		return Template{}, nil, err
 	}
-	pt, err := s.Open(k.RecordID(), t.Sealed)
+	pt, err := s.Open(k.RecordID(t.ModelID), t.Sealed)
 	if err != nil {
 		return Template{}, nil, fmt.Errorf("store: open template %s/%v: %w", k.Subject, k.Modality, err)
 	}
