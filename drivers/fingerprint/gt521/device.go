@@ -328,3 +328,17 @@ func (d *Device) VerifyWithTemplate(ctx context.Context, tmpl []byte) (bool, err
 	}
 	return err == nil, err
 }
+
+// ChangeBaud switches the module to baud (9600, 19200, 38400, 57600 or
+// 115200) and then the port, which must be a *fingerprint.SerialPort or
+// another Port with SetBaud.
+func (d *Device) ChangeBaud(ctx context.Context, baud int) error {
+	bs, ok := d.port.(interface{ SetBaud(int) error })
+	if !ok {
+		return fmt.Errorf("gt521: port %T cannot change its rate", d.port)
+	}
+	if _, err := d.simple(ctx, CmdChangeBaudRate, uint32(baud)); err != nil {
+		return err
+	}
+	return bs.SetBaud(baud)
+}

@@ -192,3 +192,17 @@ func TestEncoderMatchesVectors(t *testing.T) {
 		t.Fatalf("G16: %v", err)
 	}
 }
+
+func TestChangeBaud(t *testing.T) {
+	_, d := rig(t)
+	ctx := context.Background()
+	if err := d.ChangeBaud(ctx, 115200); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.ChangeBaud(ctx, 12345); !errors.Is(err, gt521.NackInvalidBaud) {
+		t.Fatalf("ChangeBaud(12345): %v", err)
+	}
+	if _, err := d.EnrollCount(ctx); err != nil {
+		t.Fatalf("after ChangeBaud: %v", err)
+	}
+}

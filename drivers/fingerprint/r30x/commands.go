@@ -265,3 +265,41 @@ func (d *Device) SetAddress(ctx context.Context, addr uint32) error {
 	d.opt.Address = addr
 	return nil
 }
+
+// baudSetter is a Port whose line rate can change (fingerprint.SerialPort).
+type baudSetter interface {
+	Baud() int
+	SetBaud(baud int) error
+}
+
+// ChangeBaud moves the module and the port to baud (9600 × N, N = 1…12;
+// on an R503 only 57600 and 115200 are reliable). The module stores the rate
+// and uses it after a restart: an R503 is soft-reset here, other modules
+// must be power-cycled by the caller before the next command. The port is
+// then switched and the module probed; if it does not answer, the port goes
+// back to the old rate and the error is returned.
+func (d *Device) ChangeBaud(ctx context.Context, baud int, softReset bool) error {
+	if baud%9600 != 0 || baud/9600 < 1 || baud/9600 > 12 {
+		return fmt.Errorf("r30x: baud %d is not 9600 × 1…12", baud)
+	}
+	bs, ok := d.port.(baudSetter)
+	if !ok {
+		return fmt.Errorf("r30x: port %T cannot change its rate", d.port)
+	}
+	if err := d.SetSysParam(ctx, RegBaud, byte(baud/9600)); err != nil {
+		return err
+	}
+	if softReset {
+		if err := d.SoftReset(ctx); err != nil {
+			return err
+		}
+	}
+	old := bs.Baud()
+	if err := bs.SetBaud(baud); err != nil {
+		return err
+	}
+	if err := d.VerifyPassword(ctx, d.opt.Password); err != nil {
+		return errors.Join(fmt.Errorf("r30x: no answer at %d baud: %w", baud, err), bs.SetBaud(old))
+	}
+	return nil
+}

@@ -169,3 +169,17 @@ func TestProtocolErrorsInContext(t *testing.T) {
 		})
 	}
 }
+
+func TestChangeBaud(t *testing.T) {
+	r := newRig(t, sim.Config{Profile: sim.R503()}, nil)
+	ctx := context.Background()
+	if err := r.d.ChangeBaud(ctx, 115200, true); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := r.d.ReadSysParams(ctx); err != nil || p.Baud != 115200 {
+		t.Fatalf("after ChangeBaud: %+v, %v", p, err)
+	}
+	if err := r.d.ChangeBaud(ctx, 100000, true); err == nil {
+		t.Fatal("100000 baud accepted")
+	}
+}
