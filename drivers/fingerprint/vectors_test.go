@@ -66,12 +66,12 @@ func r30xAccepts(b []byte) bool {
 	if f, _, err := r30x.ParseFrame(b); err == nil && f.Address == 0xC0FFEE01 {
 		addr = f.Address
 	}
-	p := &fptest.Port{}
+	p := &fptest.Port{NoWait: true}
 	p.Feed(b)
 	rd := r30x.NewReader(p, addr)
 	n := 0
 	for {
-		_, err := rd.ReadFrame(context.Background(), time.Now().Add(2*time.Millisecond))
+		_, err := rd.ReadFrame(context.Background(), time.Now())
 		if errors.Is(err, fingerprint.ErrTimeout) {
 			return n == 1
 		}

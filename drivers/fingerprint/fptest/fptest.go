@@ -24,6 +24,9 @@ type Port struct {
 	Chunk int
 	// Reply, if set, is called with every Write and returns bytes to queue.
 	Reply func(written []byte) []byte
+	// NoWait makes a Read on an empty queue fail with ErrTimeout at once
+	// instead of waiting for the read timeout (fast fuzzing of readers).
+	NoWait bool
 
 	mu      sync.Mutex
 	cond    *sync.Cond
@@ -80,7 +83,7 @@ func (p *Port) Read(b []byte) (int, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.init()
-	if len(p.in) == 0 && !p.closed {
+	if len(p.in) == 0 && !p.closed && !p.NoWait {
 		t := time.AfterFunc(p.timeout, func() {
 			p.mu.Lock()
 			p.cond.Broadcast()

@@ -107,11 +107,11 @@ func FuzzParse(f *testing.F) {
 				t.Fatal("data round trip differs")
 			}
 		}
-		p := &fptest.Port{}
+		p := &fptest.Port{NoWait: true}
 		p.Feed(b)
 		rd := newReader(p)
 		for {
-			pk, err := rd.response(context.Background(), time.Now().Add(2*time.Millisecond))
+			pk, err := rd.response(context.Background(), time.Now())
 			if err != nil {
 				return
 			}

@@ -69,7 +69,9 @@ const (
 
 // Device drives one R30x-family module (R305/R307/R503/AS608 and clones).
 // All methods are safe for concurrent use; transactions are serialised so
-// only one command is ever in flight on the port.
+// only one command is ever in flight on the port. Multi-command sequences
+// (Capture, Enroll, VerifyTemplate) use the module's image and char buffers
+// between commands: run one sequence at a time.
 type Device struct {
 	mu   sync.Mutex
 	port fingerprint.Port

@@ -39,12 +39,12 @@ func r30xVectors(t testing.TB) []fptest.Vector {
 // returns every frame (payload copied) until the stream times out.
 func readAll(t *testing.T, b []byte, chunk int, addr uint32) ([]Frame, *Reader) {
 	t.Helper()
-	p := &fptest.Port{Chunk: chunk}
+	p := &fptest.Port{Chunk: chunk, NoWait: true}
 	p.Feed(b)
 	rd := NewReader(p, addr)
 	var frames []Frame
 	for {
-		f, err := rd.ReadFrame(context.Background(), time.Now().Add(3*time.Millisecond))
+		f, err := rd.ReadFrame(context.Background(), time.Now())
 		if errors.Is(err, fingerprint.ErrTimeout) {
 			return frames, rd
 		}
@@ -230,11 +230,11 @@ func FuzzReader(f *testing.F) {
 		f.Add(b, uint8(3))
 	}
 	f.Fuzz(func(t *testing.T, b []byte, chunk uint8) {
-		p := &fptest.Port{Chunk: int(chunk)}
+		p := &fptest.Port{Chunk: int(chunk), NoWait: true}
 		p.Feed(b)
 		rd := NewReader(p, DefaultAddress)
 		for {
-			fr, err := rd.ReadFrame(context.Background(), time.Now().Add(5*time.Millisecond))
+			fr, err := rd.ReadFrame(context.Background(), time.Now())
 			if err != nil {
 				if !errors.Is(err, fingerprint.ErrTimeout) {
 					t.Fatalf("unexpected error %v", err)
