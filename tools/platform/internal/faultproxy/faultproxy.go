@@ -1,13 +1,3 @@
-// Package faultproxy is a TCP proxy on loopback that injects network faults
-// between a client and a server, for fault tests: connections cut in the
-// middle of a request or a response, answers delayed, and answers dropped
-// after the server has processed the request. It works below HTTP and TLS,
-// so it exercises the real client and server stacks.
-//
-// Each accepted connection draws one fault at random (with the configured
-// probabilities) and applies it to the first exchange on that connection;
-// later traffic on a faulted connection never happens because the fault
-// closes it. A seed makes runs reproducible up to goroutine scheduling.
 package faultproxy
 
 import (
@@ -131,13 +121,12 @@ func (p *Proxy) draw() (mode, time.Duration, int64) {
 	return pass, 0, 0
 }
 
-func (p *Proxy) track(cs ...net.Conn) bool {
+func (p *Proxy) track(cs ...net.Conn) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, c := range cs {
 		p.conns[c] = struct{}{}
 	}
-	return true
 }
 
 func (p *Proxy) untrack(cs ...net.Conn) {

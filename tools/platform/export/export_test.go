@@ -1,0 +1,152 @@
+package export_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vouchkiosk/vouch/agent/result"
+	"github.com/vouchkiosk/vouch/tools/platform/db"
+	"github.com/vouchkiosk/vouch/tools/platform/export"
+	"github.com/vouchkiosk/vouch/tools/platform/internal/devicetest"
+)
+
+// fixture stores two devices' chains, one with a recorded gap, and returns
+// both exports.
+func fixture(t testing.TB) (jsonExp, csvExp []byte, devs []*devicetest.Device) {
+	t.Helper()
+	ctx := context.Background()
+	d, err := db.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "p.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	o, _ := d.CreateOrg(ctx, "o")
+	other, _ := d.CreateOrg(ctx, "other")
+	for i, skip := range []int{0, 3} {
+		dev := devicetest.New(uint64(i + 1))
+		devs = append(devs, dev)
+		if _, err := d.CreateDevice(ctx, o.ID, db.Device{ID: dev.ID, PublicKey: dev.Pub}); err != nil {
+			t.Fatal(err)
+		}
+		recs := dev.Records(8)
+		var head db.Head
+		var rows []db.Result
+		var gap *db.Gap
+		for s, r := range recs {
+			seq := uint64(s + 1)
+			if skip > 0 && seq >= 4 && seq < 4+uint64(skip)-1 {
+				continue // records 4..5 never reach the platform
+			}
+			if skip > 0 && seq == 6 {
+				gap = &db.Gap{From: 4, To: 5, Detected: time.Now()}
+			}
+			rec, _ := result.Open(dev.Pub, r)
+			rows = append(rows, db.Result{Seq: seq, Hash: result.Hash(r), PrevHash: rec.PrevHash, Received: time.Now(), Record: r})
+			head = db.Head{Seq: seq, Hash: result.Hash(r)}
+		}
+		if err := d.AppendResults(ctx, o.ID, dev.ID, db.Append{Head: head, Results: rows, Gap: gap, Received: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Another tenant's device must never appear.
+	od := devicetest.New(9)
+	d.CreateDevice(ctx, other.ID, db.Device{ID: od.ID, PublicKey: od.Pub})
+	r := od.Records(1)
+	d.AppendResults(ctx, other.ID, od.ID, db.Append{Head: db.Head{Seq: 1, Hash: result.Hash(r[0])}, Results: []db.Result{{Seq: 1, Hash: result.Hash(r[0]), Record: r[0]}}})
+
+	var jb, cb bytes.Buffer
+	opts := export.Options{Org: o.ID, Now: time.Now()}
+	if err := export.WriteJSON(ctx, &jb, d, opts); err != nil {
+		t.Fatal(err)
+	}
+	if err := export.WriteCSV(ctx, &cb, d, opts); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(jb.String(), od.ID) || strings.Contains(cb.String(), od.ID) {
+		t.Fatal("export contains another organisation's device")
+	}
+	return jb.Bytes(), cb.Bytes(), devs
+}
+
+func TestVerifyExports(t *testing.T) {
+	j, c, _ := fixture(t)
+	for name, b := range map[string][]byte{"json": j, "csv": c} {
+		f, err := export.Read(bytes.NewReader(b))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		rep := export.Verify(f)
+		if !rep.OK() || rep.Devices != 2 || rep.Records != 14 || len(rep.Gaps) != 1 || rep.Gaps[0].From != 4 || rep.Gaps[0].To != 5 {
+			t.Errorf("%s: report %+v", name, rep)
+		}
+		if name == "json" && rep.Gaps[0].Detected.IsZero() {
+			t.Errorf("json: the recorded gap is not recognised")
+		}
+	}
+}
+
+func TestVerifyDetectsTampering(t *testing.T) {
+	j, _, devs := fixture(t)
+	f, err := export.Read(bytes.NewReader(j))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := map[string]func(f *export.File){
+		"flipped record byte": func(f *export.File) { f.Results[2].Record[len(f.Results[2].Record)-3] ^= 1 },
+		"deleted record":      func(f *export.File) { f.Results = append(f.Results[:3], f.Results[4:]...) },
+		"swapped records":     func(f *export.File) { f.Results[1], f.Results[2] = f.Results[2], f.Results[1] },
+		"forgotten gap":       func(f *export.File) { f.Gaps = nil },
+		"foreign key":         func(f *export.File) { f.Devices[0].PublicKey = devicetest.New(77).Pub },
+		"missing key":         func(f *export.File) { f.Devices = f.Devices[1:] },
+	}
+	for name, mutate := range tests {
+		g, _ := export.Read(bytes.NewReader(j))
+		mutate(g)
+		if rep := export.Verify(g); rep.OK() {
+			t.Errorf("%s: verifies", name)
+		}
+	}
+	if rep := export.Verify(f); !rep.OK() {
+		t.Fatalf("untouched export fails: %v", rep.Problems)
+	}
+	_ = devs
+}
+
+func TestReadRejects(t *testing.T) {
+	for name, in := range map[string]string{
+		"empty":        "",
+		"wrong format": `{"format":"other"}`,
+		"unknown key":  `{"format":"vouch-export-v1","x":1}`,
+		"bad header":   "a,b,c\n",
+		"bad base64":   strings.Join(export.CSVHeader, ",") + "\nd,!!,1,00,00,2020-01-01T00:00:00Z,AA==\n",
+		"short row":    strings.Join(export.CSVHeader, ",") + "\nd,AA==,1\n",
+		"two keys": strings.Join(export.CSVHeader, ",") + "\nd," + base64.StdEncoding.EncodeToString([]byte{1}) + ",1,00,00,x,AA==\n" +
+			"d," + base64.StdEncoding.EncodeToString([]byte{2}) + ",2,00,00,x,AA==\n",
+	} {
+		if _, err := export.Read(strings.NewReader(in)); !errors.Is(err, export.ErrFormat) {
+			t.Errorf("%s: %v, want ErrFormat", name, err)
+		}
+	}
+}
+
+func FuzzRead(f *testing.F) {
+	j, c, _ := fixture(f)
+	f.Add(j)
+	f.Add(c)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ef, err := export.Read(bytes.NewReader(b))
+		if err != nil {
+			if !errors.Is(err, export.ErrFormat) {
+				t.Fatalf("error %v does not wrap ErrFormat", err)
+			}
+			return
+		}
+		export.Verify(ef) // must not panic on any parsed input
+	})
+}
