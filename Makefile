@@ -46,7 +46,7 @@ cross: deps
 	done
 	@file $(BIN)/linux-*/* 2>/dev/null || ls -l $(BIN)/linux-*
 
-test: deps
+test: deps models
 	@for s in $(TEST_STAGES); do scripts/stage $$s $(MAKE) --no-print-directory $$s; done
 
 test-vet:

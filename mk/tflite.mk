@@ -27,3 +27,31 @@ tflite-schema:
 	  for f in $$tmp/out/tfschema/*.go; do cp $$f $(TFLITE_GENDIR)/$$(basename $$f .go)_generated.go; done
 	gofmt -w $(TFLITE_GENDIR)
 	@echo "tflite-schema: $$(ls $(TFLITE_GENDIR)/*_generated.go | wc -l) files in $(TFLITE_GENDIR)"
+
+# Cross-architecture tests: the tflite test binary built for linux/arm64 and
+# linux/arm (GOARM=7) with CGO_ENABLED=0, run under qemu-user from the package
+# directory so the goldens in ../shared and the fetched models are found.
+# Under CI=true a missing qemu is installed from Debian, and anything that
+# keeps the tests from running fails the stage (testenv fails instead of
+# skipping, so goldens cannot be skipped silently).
+TEST_STAGES += test-tflite-qemu
+TFLITE_QEMU_ARCHES ?= arm64 arm
+
+test-tflite-qemu: models
+	@set -e; for arch in $(TFLITE_QEMU_ARCHES); do \
+	  case $$arch in arm64) q=qemu-aarch64-static;; arm) q=qemu-arm-static;; *) echo "unknown arch $$arch"; exit 1;; esac; \
+	  if ! command -v $$q >/dev/null; then \
+	    if [ "$(CI)" = true ]; then \
+	      echo "test-tflite-qemu: installing qemu-user-static"; \
+	      (apt-get install -y -qq qemu-user-static >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq qemu-user-static; }) \
+	        || { echo "test-tflite-qemu: cannot install qemu-user-static (CI=true): failing"; exit 1; }; \
+	    else \
+	      echo "test-tflite-qemu: SKIP $$arch: $$q not found (apt-get install qemu-user-static)"; continue; \
+	    fi; \
+	  fi; \
+	  mkdir -p $(BIN); \
+	  CGO_ENABLED=0 GOOS=linux GOARCH=$$arch GOARM=7 $(GO) test -c -o $(BIN)/tflite-linux-$$arch.test ./$(TFLITE_DIR); \
+	  echo "test-tflite-qemu: linux/$$arch under $$q"; \
+	  (cd $(TFLITE_DIR) && $$q $(CURDIR)/$(BIN)/tflite-linux-$$arch.test -test.count=1 -test.v -test.timeout 15m) \
+	    | awk '/× max|^--- |^(FAIL|ok|PASS)|^panic:/ {print}'; \
+	done

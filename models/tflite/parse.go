@@ -48,7 +48,7 @@ func parse(data []byte) (m *Model, err error) {
 	if len(data) < minFileSize {
 		return nil, fmt.Errorf("%w: %d bytes is too short for a flatbuffer", ErrMalformed, len(data))
 	}
-	if len(data) > math.MaxUint32 {
+	if uint64(len(data)) > math.MaxUint32 {
 		return nil, fmt.Errorf("%w: %d bytes exceeds the flatbuffer size limit", ErrMalformed, len(data))
 	}
 	if string(data[4:8]) != fileIdentifier {
