@@ -170,15 +170,7 @@ func (s *Server) createAdmin(w http.ResponseWriter, r *http.Request, a db.Admin,
 
 func (s *Server) listAdmins(w http.ResponseWriter, r *http.Request, a db.Admin, _ *reqlog) error {
 	as, err := s.db.ListAdmins(r.Context(), a.Org)
-	if err != nil {
-		return err
-	}
-	out := make([]AdminJSON, len(as))
-	for i, x := range as {
-		out[i] = adminJSON(x)
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return list(w, as, err, adminJSON)
 }
 
 // EventJSON is an event as the API shows it.
@@ -203,15 +195,7 @@ func (s *Server) createEvent(w http.ResponseWriter, r *http.Request, a db.Admin,
 
 func (s *Server) listEvents(w http.ResponseWriter, r *http.Request, a db.Admin, _ *reqlog) error {
 	es, err := s.db.ListEvents(r.Context(), a.Org)
-	if err != nil {
-		return err
-	}
-	out := make([]EventJSON, len(es))
-	for i, e := range es {
-		out[i] = EventJSON{ID: e.ID, Name: e.Name}
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return list(w, es, err, func(e db.Event) EventJSON { return EventJSON{ID: e.ID, Name: e.Name} })
 }
 
 // DeviceJSON is a device as the API shows it.
@@ -257,15 +241,7 @@ func (s *Server) createDevice(w http.ResponseWriter, r *http.Request, a db.Admin
 
 func (s *Server) listDevices(w http.ResponseWriter, r *http.Request, a db.Admin, _ *reqlog) error {
 	ds, err := s.db.ListDevices(r.Context(), a.Org)
-	if err != nil {
-		return err
-	}
-	out := make([]DeviceJSON, len(ds))
-	for i, d := range ds {
-		out[i] = deviceJSON(d)
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return list(w, ds, err, deviceJSON)
 }
 
 func (s *Server) getDevice(w http.ResponseWriter, r *http.Request, a db.Admin, _ *reqlog) error {
@@ -310,15 +286,9 @@ func (s *Server) createSubject(w http.ResponseWriter, r *http.Request, a db.Admi
 
 func (s *Server) listSubjects(w http.ResponseWriter, r *http.Request, a db.Admin, _ *reqlog) error {
 	ss, err := s.db.ListSubjects(r.Context(), a.Org, r.URL.Query().Get("event"))
-	if err != nil {
-		return err
-	}
-	out := make([]SubjectJSON, len(ss))
-	for i, x := range ss {
-		out[i] = SubjectJSON{ID: x.ID, Ref: x.Ref, Event: x.Event, Envelope: x.Envelope}
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return list(w, ss, err, func(x db.Subject) SubjectJSON {
+		return SubjectJSON{ID: x.ID, Ref: x.Ref, Event: x.Event, Envelope: x.Envelope}
+	})
 }
 
 // ResultJSON is a stored result as the API shows it.
@@ -353,15 +323,9 @@ func (s *Server) listResults(w http.ResponseWriter, r *http.Request, a db.Admin,
 		return err
 	}
 	rs, err := s.db.Results(r.Context(), a.Org, db.ResultQuery{Device: r.URL.Query().Get("device"), AfterSeq: after, Limit: int(min(limit, db.MaxPage))})
-	if err != nil {
-		return dbError(err)
-	}
-	out := make([]ResultJSON, len(rs))
-	for i, x := range rs {
-		out[i] = ResultJSON{Device: x.Device, Seq: x.Seq, Hash: fmt.Sprintf("%x", x.Hash), Received: x.Received.UnixNano(), Record: x.Record}
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return list(w, rs, err, func(x db.Result) ResultJSON {
+		return ResultJSON{Device: x.Device, Seq: x.Seq, Hash: fmt.Sprintf("%x", x.Hash), Received: x.Received.UnixNano(), Record: x.Record}
+	})
 }
 
 // GapJSON is a recorded gap as the API shows it.
@@ -374,15 +338,9 @@ type GapJSON struct {
 
 func (s *Server) listGaps(w http.ResponseWriter, r *http.Request, a db.Admin, _ *reqlog) error {
 	gs, err := s.db.Gaps(r.Context(), a.Org, r.URL.Query().Get("device"))
-	if err != nil {
-		return err
-	}
-	out := make([]GapJSON, len(gs))
-	for i, g := range gs {
-		out[i] = GapJSON{Device: g.Device, From: g.From, To: g.To, Detected: g.Detected.UnixNano()}
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return list(w, gs, err, func(g db.Gap) GapJSON {
+		return GapJSON{Device: g.Device, From: g.From, To: g.To, Detected: g.Detected.UnixNano()}
+	})
 }
 
 // AuditJSON is an audit entry as the API shows it.
@@ -407,15 +365,22 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, a db.Admin, _
 		return err
 	}
 	es, err := s.db.AuditLog(r.Context(), a.Org, int64(after), int(min(limit, db.MaxPage)))
+	return list(w, es, err, func(e db.AuditEntry) AuditJSON {
+		return AuditJSON{ID: e.ID, At: e.At.UnixNano(), Actor: e.Actor, Action: e.Action, Outcome: e.Outcome, Reason: e.Reason, Remote: e.Remote, Detail: e.Detail}
+	})
+}
+
+func u64(n uint64) string { return strconv.FormatUint(n, 10) }
+
+// list answers a list query: the rows converted to their API form.
+func list[T, J any](w http.ResponseWriter, rows []T, err error, conv func(T) J) error {
 	if err != nil {
-		return err
+		return dbError(err)
 	}
-	out := make([]AuditJSON, len(es))
-	for i, e := range es {
-		out[i] = AuditJSON{ID: e.ID, At: e.At.UnixNano(), Actor: e.Actor, Action: e.Action, Outcome: e.Outcome, Reason: e.Reason, Remote: e.Remote, Detail: e.Detail}
+	out := make([]J, len(rows))
+	for i, r := range rows {
+		out[i] = conv(r)
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }
-
-func u64(n uint64) string { return strconv.FormatUint(n, 10) }
