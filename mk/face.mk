@@ -27,3 +27,11 @@ test-face-eval: eval-faces
 	@awk '/^EER /{ sub("%","",$$2); if ($$2+0 > 1.0) { print "EER " $$2 "% > 1%"; exit 1 } ; found=1 } END { if (!found) { print "no EER line"; exit 1 } }' $(FACE_EVAL_OUT)/report.txt
 
 TEST_STAGES += test-face-purego test-face-eval
+
+# `make test` runs every package under -race, where the face model tests use
+# only a sample of the images; this stage runs them all without -race.
+.PHONY: test-face-models
+test-face-models: models
+	$(GO) test -count=1 -timeout 15m ./models/face/...
+
+TEST_STAGES += test-face-models

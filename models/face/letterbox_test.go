@@ -14,8 +14,8 @@ import (
 // so those get a tolerance on the mean and the largest difference.
 func TestLetterboxGoldens(t *testing.T) {
 	dir := goldenDir(t)
-	for _, c := range loadGoldenCases(t) {
-		if c.Kind != "detector" || c.Letterbox == nil {
+	for i, c := range loadGoldenCases(t) {
+		if c.Kind != "detector" || c.Letterbox == nil || (raceEnabled || testing.Short()) && i%4 != 1 && !strings.HasSuffix(c.Source, ".png") {
 			continue
 		}
 		t.Run(c.ID, func(t *testing.T) {

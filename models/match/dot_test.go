@@ -18,6 +18,9 @@ func TestDotsInt8Kernels(t *testing.T) {
 	for _, stride := range []int{32, 64, 96, 192, 224} {
 		for n := 0; n <= 2*laneBytes+1; n++ {
 			for off := 0; off < laneBytes; off++ {
+				if raceEnabled && off%8 != 1 && off != 0 {
+					continue
+				}
 				q := make([]int8, stride+off)[off:]
 				buf := make([]int8, off+n*stride)
 				g := buf[off:]
