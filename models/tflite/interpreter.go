@@ -42,6 +42,8 @@ type Interpreter struct {
 	steps   []step
 	inputs  []int
 	outputs []int
+
+	portable bool // use only the portable kernels (tests compare both paths)
 }
 
 type step struct {
@@ -52,6 +54,12 @@ type step struct {
 
 // NewInterpreter plans memory and prepares every operator of m.
 func NewInterpreter(m *Model, opts *Options) (*Interpreter, error) {
+	return newInterpreter(m, opts, false)
+}
+
+// newInterpreter is NewInterpreter with the option of using only the
+// portable kernels, so tests compare both paths in one binary.
+func newInterpreter(m *Model, opts *Options, portable bool) (*Interpreter, error) {
 	var o Options
 	if opts != nil {
 		o = *opts
@@ -66,10 +74,10 @@ func NewInterpreter(m *Model, opts *Options) (*Interpreter, error) {
 	if err != nil {
 		return nil, err
 	}
-	ip := &Interpreter{model: m, inputs: m.inputs, outputs: m.outputs, tensors: make([]Tensor, len(m.tensors))}
+	ip := &Interpreter{model: m, portable: portable, inputs: m.inputs, outputs: m.outputs, tensors: make([]Tensor, len(m.tensors))}
 	for i := range m.tensors {
 		td := &m.tensors[i]
-		ip.tensors[i] = Tensor{index: i, name: td.name, typ: td.typ, shape: shapes[i], quant: td.quant, f32: td.f32, i32: td.i32}
+		ip.tensors[i] = Tensor{index: i, name: td.name, typ: td.typ, shape: shapes[i], quant: td.quant, f32: td.f32, i32: td.i32, constant: td.constant}
 	}
 	live := ip.foldConstants()
 	if err := ip.plan(live, o.MaxArenaBytes); err != nil {
@@ -96,6 +104,7 @@ func (ip *Interpreter) foldConstants() []int {
 			in := &ip.model.tensors[od.inputs[0]]
 			out := &ip.tensors[od.outputs[0]]
 			out.f32 = make([]float32, out.Len())
+			out.constant = true
 			dequantize(out.f32, in)
 			continue
 		}
@@ -181,6 +190,9 @@ func (ip *Interpreter) MACs() int64 {
 
 func opMACs(k kernel, outLen int) int64 {
 	switch k := k.(type) {
+	case *gemmConv:
+		g := &k.g
+		return int64(g.n) * int64(g.oh*g.ow) * int64(g.oc) * int64(g.kh*g.kw*g.ic)
 	case *conv2D:
 		g := &k.g
 		return int64(g.n) * int64(g.oh*g.ow) * int64(g.oc) * int64(g.kh*g.kw*g.ic)

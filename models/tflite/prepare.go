@@ -31,6 +31,9 @@ func (ip *Interpreter) prepare(od *opDef) (kernel, error) {
 	case tfschema.BuiltinOperatorCONV_2D:
 		w := t(1)
 		g := newGeom(in.shape, out.shape, w.shape[1], w.shape[2], o)
+		if w.constant {
+			return newGemmConv(g, in.f32, w.f32, bias, out.f32, lo, hi, haveGemmSIMD() && !ip.portable), nil
+		}
 		return &conv2D{g: g, in: in.f32, filter: w.f32, bias: bias, out: out.f32, lo: lo, hi: hi}, nil
 	case tfschema.BuiltinOperatorDEPTHWISE_CONV_2D:
 		w := t(1)

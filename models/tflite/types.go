@@ -103,6 +103,8 @@ type Tensor struct {
 	quant Quantization
 	f32   []float32 // FLOAT32 data (arena view or constant)
 	i32   []int32   // INT32 constant data
+
+	constant bool // data fixed at NewInterpreter (file constant or folded)
 }
 
 // Name returns the tensor's name in the model file.

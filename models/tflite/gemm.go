@@ -1,0 +1,154 @@
+package tflite
+
+// Convolution as matrix multiplication. A CONV_2D computes C = A·B where
+// A [M×K] holds one row per output pixel (the input patch under the filter,
+// K = kh·kw·ic, ordered ky, kx, ci), B [K×N] is the filter transposed
+// (N = output channels) and C [M×N] is the NHWC output. A 1×1, stride-1,
+// unpadded convolution reads A straight from the input; any other is
+// gathered (im2col) a block of rows at a time into scratch memory.
+//
+// B is packed once, at NewInterpreter, into column panels of gemmNR floats:
+// panel p holds B[k][p·gemmNR + j] at [(p·K + k)·gemmNR + j], zero past N.
+// A micro-kernel computes a gemmMR×gemmNR tile of C from one panel.
+
+const (
+	gemmMR = 6  // rows of C per micro-kernel call
+	gemmNR = 16 // columns of C per panel
+)
+
+// packFilter packs a CONV_2D filter [n][k] (row per output channel) into
+// column panels.
+func packFilter(w []float32, n, k int) []float32 {
+	panels := (n + gemmNR - 1) / gemmNR
+	out := make([]float32, panels*k*gemmNR)
+	for col := 0; col < n; col++ {
+		p, j := col/gemmNR, col%gemmNR
+		row := w[col*k : (col+1)*k]
+		for kk, v := range row {
+			out[(p*k+kk)*gemmNR+j] = v
+		}
+	}
+	return out
+}
+
+// padBias returns the bias (or zeros) padded to whole panels.
+func padBias(bias []float32, n int) []float32 {
+	out := make([]float32, (n+gemmNR-1)/gemmNR*gemmNR)
+	copy(out, bias)
+	return out
+}
+
+// gemmTileGo computes, for r < rows (≤ gemmMR) and j < gemmNR,
+//
+//	c[r·ldc + j] = bias[j] + Σ_{kk<k} a[r·lda + kk] · b[kk·gemmNR + j]
+//
+// It is the portable micro-kernel and the reference for the assembly ones.
+func gemmTileGo(k, rows int, a []float32, lda int, b, bias, c []float32, ldc int) {
+	var acc [gemmNR]float32
+	b = b[:k*gemmNR]
+	for r := 0; r < rows; r++ {
+		copy(acc[:], bias[:gemmNR])
+		ar := a[r*lda : r*lda+k]
+		for kk, av := range ar {
+			br := b[kk*gemmNR : kk*gemmNR+gemmNR]
+			for j := range acc {
+				acc[j] += av * br[j]
+			}
+		}
+		copy(c[r*ldc:r*ldc+gemmNR], acc[:])
+	}
+}
+
+// gemmConv is CONV_2D on the GEMM path.
+type gemmConv struct {
+	g       convGeom
+	k       int       // kh·kw·ic
+	direct  bool      // A is the input itself
+	in, out []float32 // NHWC tensors
+	packed  []float32 // B in panels
+	bias    []float32 // padded to panels
+	scratch []float32 // im2col rows, block·k floats
+	block   int       // rows of A gathered at a time (multiple of gemmMR)
+	tile    [gemmMR * gemmNR]float32
+	lo, hi  float32
+	simd    bool
+}
+
+// gemmBlockFloats bounds the im2col scratch: about 128 KiB of A per block.
+const gemmBlockFloats = 32 << 10
+
+func newGemmConv(g convGeom, in, filter, bias, out []float32, lo, hi float32, simd bool) *gemmConv {
+	k := g.kh * g.kw * g.ic
+	c := &gemmConv{g: g, k: k, in: in, out: out, lo: lo, hi: hi, simd: simd,
+		packed: packFilter(filter, g.oc, k), bias: padBias(bias, g.oc)}
+	c.direct = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.padT == 0 && g.padL == 0 && g.oh == g.ih && g.ow == g.iw
+	m := g.n * g.oh * g.ow
+	c.block = max(gemmMR, gemmBlockFloats/max(k, 1)/gemmMR*gemmMR)
+	if c.direct {
+		c.block = m
+	} else {
+		c.block = min(c.block, (m+gemmMR-1)/gemmMR*gemmMR)
+		c.scratch = make([]float32, c.block*k)
+	}
+	return c
+}
+
+func (c *gemmConv) run() {
+	g := &c.g
+	m := g.n * g.oh * g.ow
+	n := g.oc
+	for m0 := 0; m0 < m; m0 += c.block {
+		rows := min(c.block, m-m0)
+		a := c.scratch
+		if c.direct {
+			a = c.in[m0*c.k:]
+		} else {
+			c.im2col(m0, rows)
+		}
+		for p := 0; p*gemmNR < n; p++ {
+			b := c.packed[p*c.k*gemmNR : (p+1)*c.k*gemmNR]
+			bias := c.bias[p*gemmNR : (p+1)*gemmNR]
+			cols := min(gemmNR, n-p*gemmNR)
+			for r := 0; r < rows; r += gemmMR {
+				tr := min(gemmMR, rows-r)
+				dst := c.out[(m0+r)*n+p*gemmNR:]
+				if cols == gemmNR && (tr == gemmMR || !c.simd) {
+					c.tileKernel(tr, a[r*c.k:], b, bias, dst, n)
+					continue
+				}
+				c.tileKernel(tr, a[r*c.k:], b, bias, c.tile[:], gemmNR)
+				for i := 0; i < tr; i++ {
+					copy(dst[i*n:i*n+cols], c.tile[i*gemmNR:i*gemmNR+cols])
+				}
+			}
+		}
+	}
+	clampSlice(c.out, c.lo, c.hi)
+}
+
+// im2col gathers rows m0 … m0+rows−1 of A into the scratch buffer, writing
+// zeros for filter taps that fall in the padding.
+func (c *gemmConv) im2col(m0, rows int) {
+	g := &c.g
+	for r := 0; r < rows; r++ {
+		p := m0 + r
+		ox := p % g.ow
+		oy := (p / g.ow) % g.oh
+		b := p / (g.ow * g.oh)
+		dst := c.scratch[r*c.k : (r+1)*c.k]
+		i := 0
+		for ky := 0; ky < g.kh; ky++ {
+			iy := oy*g.sh - g.padT + ky*g.dh
+			for kx := 0; kx < g.kw; kx++ {
+				ix := ox*g.sw - g.padL + kx*g.dw
+				seg := dst[i : i+g.ic]
+				if iy < 0 || iy >= g.ih || ix < 0 || ix >= g.iw {
+					clear(seg)
+				} else {
+					copy(seg, c.in[((b*g.ih+iy)*g.iw+ix)*g.ic:])
+				}
+				i += g.ic
+			}
+		}
+	}
+}

@@ -1,0 +1,10 @@
+//go:build !amd64 || purego
+
+package tflite
+
+// haveGemmSIMD is false: this build has only the portable kernels.
+func haveGemmSIMD() bool { return false }
+
+func (c *gemmConv) tileKernel(rows int, a, b, bias, dst []float32, ldc int) {
+	gemmTileGo(c.k, rows, a, c.k, b, bias, dst, ldc)
+}

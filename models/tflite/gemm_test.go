@@ -1,0 +1,64 @@
+package tflite
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+const guard = 64 // floats of guard band around every buffer
+
+// guarded returns a slice of n floats inside a larger buffer whose bands
+// hold a sentinel, and a check that the bands are untouched.
+func guarded(t *testing.T, n, offset int) ([]float32, func()) {
+	buf := make([]float32, guard+offset+n+guard)
+	sentinel := float32(math.NaN())
+	for i := range buf {
+		buf[i] = sentinel
+	}
+	s := buf[guard+offset : guard+offset+n : guard+offset+n]
+	return s, func() {
+		t.Helper()
+		for i, v := range buf {
+			if (i < guard+offset || i >= guard+offset+n) && !math.IsNaN(float64(v)) {
+				t.Fatalf("write outside the buffer at %d (offset %d, len %d)", i-guard-offset, offset, n)
+			}
+		}
+	}
+}
+
+// TestConvPaths runs the same CONV_2D models with the SIMD and the portable
+// kernels and compares both with the float64 reference.
+func TestConvPaths(t *testing.T) {
+	r := rand.New(rand.NewPCG(23, 24))
+	shapes := []struct{ in, w []int }{
+		{[]int{1, 7, 5, 16}, []int{32, 1, 1, 16}}, // direct 1x1, full panels, row tail
+		{[]int{2, 6, 6, 3}, []int{17, 3, 3, 3}},   // im2col, column tail
+		{[]int{1, 13, 11, 8}, []int{5, 3, 3, 8}},  // single partial panel
+		{[]int{1, 40, 40, 4}, []int{16, 5, 5, 4}}, // several im2col blocks
+	}
+	for _, s := range shapes {
+		a := refConvArgs{in: randData(r, s.in), inS: s.in, w: randData(r, s.w), wS: s.w, bias: randData(r, s.w[:1]),
+			sh: 1, sw: 1, dh: 1, dw: 1, same: true}
+		want, ws := refConv(a)
+		for _, portable := range []bool{false, true} {
+			m := tModel{
+				tensors: []tTensor{{name: "x", typ: Float32, shape: s.in}, {name: "w", typ: Float32, shape: s.w, f32: a.w},
+					{name: "b", typ: Float32, shape: s.w[:1], f32: a.bias}, {name: "y", typ: Float32, shape: ws}},
+				ops:    []tOp{{code: 3, in: []int{0, 1, 2}, out: []int{3}, opts: convOpts(paddingSame, 1, 1, 1, 1, actNone)}},
+				inputs: []int{0}, outputs: []int{3},
+			}
+			model, err := Load(m.build())
+			if err != nil {
+				t.Fatal(err)
+			}
+			ip, err := newInterpreter(model, nil, portable)
+			if err != nil {
+				t.Fatal(err)
+			}
+			copy(ip.Input(0).Float32s(), a.in)
+			invoke(t, ip)
+			checkNear(t, ip.Output(0).Float32s(), want, 1e-5)
+		}
+	}
+}
