@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	gosync "sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -277,31 +278,37 @@ func TestBackoffAndQueueAlarm(t *testing.T) {
 		http.Error(w, `{"error":"unavailable","message":"down"}`, http.StatusServiceUnavailable)
 	}))
 	defer down.Close()
-	var waits []time.Duration
+	var mu gosync.Mutex
+	var ceilings []time.Duration // backoff ceilings, recovered from the jitter calls
 	pub, _, _ := ed25519.GenerateKey(nil)
 	cfg := vsync.Config{URL: down.URL, Device: d.id, Signer: d.key, PlatformKey: pub, QueueAlarm: 5,
 		MinBackoff: 8 * time.Millisecond, MaxBackoff: 64 * time.Millisecond,
-		Jitter: func(d time.Duration) time.Duration { return d - 1 }, // worst case: the ceiling
-		OnStatus: func(st vsync.Status) {
-			if st.State == vsync.StateBackoff && (len(waits) == 0 || st.Failures > len(waits)) {
-				waits = append(waits, time.Until(st.NextAttempt).Round(4*time.Millisecond))
-			}
+		Jitter: func(half time.Duration) time.Duration {
+			mu.Lock()
+			ceilings = append(ceilings, 2*(half-1))
+			mu.Unlock()
+			return half - 1 // worst case: wait the whole ceiling
 		}}
 	s, err := vsync.New(d.db, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 400*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
 	defer cancel()
 	s.Run(ctx)
 	st := s.Status()
-	if !st.QueueAlarm || st.Pending != 5 || st.Failures < 4 || st.Permanent {
+	if !st.QueueAlarm || st.Pending != 5 || st.Failures < 4 || st.Permanent || st.LastError == "" {
 		t.Fatalf("status %+v", st)
 	}
+	mu.Lock()
+	defer mu.Unlock()
 	want := []time.Duration{8, 16, 32, 64, 64}
+	if len(ceilings) < len(want) {
+		t.Fatalf("only %d backoffs: %v", len(ceilings), ceilings)
+	}
 	for i, w := range want {
-		if i < len(waits) && (waits[i] < (w-4)*time.Millisecond || waits[i] > (w+4)*time.Millisecond) {
-			t.Errorf("wait %d = %v, want ≈%dms (waits %v)", i, waits[i], w, waits)
+		if ceilings[i] != w*time.Millisecond {
+			t.Errorf("backoff %d ceiling %v, want %dms (all: %v)", i, ceilings[i], w, ceilings)
 		}
 	}
 	if fmt.Sprint(st.State) != "stopped" {
