@@ -70,3 +70,16 @@ func FuzzParseCalibration(f *testing.F) {
 		}
 	})
 }
+
+func TestDefaultCalibration(t *testing.T) {
+	c, err := DefaultCalibration()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Model != "mobilefacenet" || c.Dim != 192 || c.RosterCap < 1 || !(c.Verify > 0.3 && c.Verify <= c.Identify) {
+		t.Errorf("shipped calibration looks wrong: %+v", c)
+	}
+	if _, err := NewRosterIndex(c); err != nil {
+		t.Error(err)
+	}
+}
