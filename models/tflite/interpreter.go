@@ -79,17 +79,19 @@ func newInterpreter(m *Model, opts *Options, portable bool) (*Interpreter, error
 		td := &m.tensors[i]
 		ip.tensors[i] = Tensor{index: i, name: td.name, typ: td.typ, shape: shapes[i], quant: td.quant, f32: td.f32, i32: td.i32, constant: td.constant}
 	}
-	live := ip.foldConstants()
-	if err := ip.plan(live, o.MaxArenaBytes); err != nil {
+	plan := ip.fuse(ip.foldConstants())
+	if err := ip.plan(plan, o.MaxArenaBytes); err != nil {
 		return nil, err
 	}
-	for _, k := range live {
-		od := &m.ops[k]
-		kn, err := ip.prepare(od)
-		if err != nil {
-			return nil, &OpError{Index: k, Op: od.name(), Err: err}
+	for _, ps := range plan {
+		od := &m.ops[ps.op]
+		var kn kernel
+		if ps.prelu {
+			kn = &preluFused{x: ip.tensors[ps.inputs[0]].f32, alpha: ip.tensors[ps.inputs[1]].f32, out: ip.tensors[ps.outputs[0]].f32}
+		} else if kn, err = ip.prepare(od); err != nil {
+			return nil, &OpError{Index: ps.op, Op: od.name(), Err: err}
 		}
-		ip.steps = append(ip.steps, step{op: k, k: kn, macs: opMACs(kn, ip.tensors[od.outputs[0]].Len())})
+		ip.steps = append(ip.steps, step{op: ps.op, k: kn, macs: opMACs(kn, ip.tensors[ps.outputs[0]].Len())})
 	}
 	return ip, nil
 }

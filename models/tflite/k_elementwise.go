@@ -203,7 +203,7 @@ func (k *unary) run() {
 	switch k.op {
 	case unAbs:
 		for i, v := range in {
-			k.out[i] = float32(math.Abs(float64(v)))
+			k.out[i] = math.Float32frombits(math.Float32bits(v) &^ (1 << 31))
 		}
 	case unRelu:
 		for i, v := range in {

@@ -22,7 +22,7 @@ type interval struct {
 // disjoint may share memory; model inputs and outputs live for the whole
 // Invoke, so inputs may be written before Invoke and outputs read after it.
 // Placement is greedy by size, largest first, lowest fitting offset.
-func (ip *Interpreter) plan(live []int, maxBytes int64) error {
+func (ip *Interpreter) plan(live []planStep, maxBytes int64) error {
 	m := ip.model
 	end := len(live)
 	ivs := map[int]*interval{}
@@ -44,11 +44,11 @@ func (ip *Interpreter) plan(live []int, maxBytes int64) error {
 	for _, t := range m.outputs {
 		touch(t, end)
 	}
-	for s, k := range live {
-		for _, t := range m.ops[k].inputs {
+	for s, ps := range live {
+		for _, t := range ps.inputs {
 			touch(t, s)
 		}
-		for _, t := range m.ops[k].outputs {
+		for _, t := range ps.outputs {
 			touch(t, s)
 		}
 	}

@@ -1,0 +1,137 @@
+package tflite
+
+import (
+	"math"
+
+	"github.com/vouchkiosk/vouch/models/tflite/internal/tfschema"
+)
+
+// planStep is one unit of execution: a single operator, or a fused group of
+// consecutive operators that together read inputs and write outputs, with
+// intermediates that never reach memory.
+type planStep struct {
+	op      int // operator index (the first of a fused group)
+	inputs  []int
+	outputs []int
+	prelu   bool // the five-operator PReLU spelling, inputs = {x, alpha}
+}
+
+// fuse turns the live operators into plan steps, fusing every PReLU written
+// as five operators (MobileFaceNet's export has no PRELU op):
+//
+//	r = RELU(x); a = ABS(x); d = SUB(x, a); p = MUL(alpha, d); y = ADD(r, p)
+//
+// MUL and ADD may take their operands in either order; alpha must be a
+// constant per-channel vector and no intermediate may be used elsewhere. The
+// fused kernel performs the same float32 operations with the same roundings,
+// so results are bit-identical to running the five operators.
+func (ip *Interpreter) fuse(live []int) []planStep {
+	m := ip.model
+	uses := make([]int, len(m.tensors))
+	for _, k := range live {
+		for _, t := range m.ops[k].inputs {
+			if t >= 0 {
+				uses[t]++
+			}
+		}
+	}
+	for _, t := range m.outputs {
+		uses[t] += 2 // a model output is never an internal intermediate
+	}
+	var steps []planStep
+	for s := 0; s < len(live); s++ {
+		if s+5 <= len(live) {
+			if x, alpha, y, ok := ip.matchPReLU(live[s:s+5], uses); ok {
+				steps = append(steps, planStep{op: live[s], inputs: []int{x, alpha}, outputs: []int{y}, prelu: true})
+				s += 4
+				continue
+			}
+		}
+		od := &m.ops[live[s]]
+		steps = append(steps, planStep{op: live[s], inputs: od.inputs, outputs: od.outputs})
+	}
+	return steps
+}
+
+func (ip *Interpreter) matchPReLU(ks []int, uses []int) (x, alpha, y int, ok bool) {
+	m := ip.model
+	op := func(i int, code tfschema.BuiltinOperator) *opDef {
+		od := &m.ops[ks[i]]
+		if od.code != code || od.opts.act != actNone || len(od.inputs) != arity(code) {
+			return nil
+		}
+		return od
+	}
+	relu, abs := op(0, tfschema.BuiltinOperatorRELU), op(1, tfschema.BuiltinOperatorABS)
+	sub, mul := op(2, tfschema.BuiltinOperatorSUB), op(3, tfschema.BuiltinOperatorMUL)
+	add := op(4, tfschema.BuiltinOperatorADD)
+	if relu == nil || abs == nil || sub == nil || mul == nil || add == nil {
+		return 0, 0, 0, false
+	}
+	x = relu.inputs[0]
+	r, a, d, p := relu.outputs[0], abs.outputs[0], sub.outputs[0], mul.outputs[0]
+	if abs.inputs[0] != x || sub.inputs[0] != x || sub.inputs[1] != a {
+		return 0, 0, 0, false
+	}
+	switch d {
+	case mul.inputs[1]:
+		alpha = mul.inputs[0]
+	case mul.inputs[0]:
+		alpha = mul.inputs[1]
+	default:
+		return 0, 0, 0, false
+	}
+	if !(add.inputs[0] == r && add.inputs[1] == p || add.inputs[0] == p && add.inputs[1] == r) {
+		return 0, 0, 0, false
+	}
+	if uses[r] != 1 || uses[a] != 1 || uses[d] != 1 || uses[p] != 1 {
+		return 0, 0, 0, false
+	}
+	xt, at := &ip.tensors[x], &ip.tensors[alpha]
+	if !at.constant || at.f32 == nil || len(xt.shape) == 0 || x == alpha {
+		return 0, 0, 0, false
+	}
+	c := xt.shape[len(xt.shape)-1]
+	if at.Len() != c || c == 0 {
+		return 0, 0, 0, false
+	}
+	for _, dim := range at.shape[:max(len(at.shape)-1, 0)] {
+		if dim != 1 {
+			return 0, 0, 0, false
+		}
+	}
+	if len(at.shape) > len(xt.shape) {
+		return 0, 0, 0, false
+	}
+	return x, alpha, add.outputs[0], true
+}
+
+// arity is the operand count the PReLU pattern expects for code.
+func arity(code tfschema.BuiltinOperator) int {
+	if code == tfschema.BuiltinOperatorRELU || code == tfschema.BuiltinOperatorABS {
+		return 1
+	}
+	return 2
+}
+
+// preluFused computes y = max(x, 0) + alpha[c]·(x − |x|) per channel c,
+// rounding each step to float32 as the five separate operators do.
+type preluFused struct {
+	x, alpha, out []float32
+}
+
+func (k *preluFused) run() {
+	c := len(k.alpha)
+	for off := 0; off+c <= len(k.out); off += c {
+		x := k.x[off : off+c]
+		o := k.out[off : off+c]
+		al := k.alpha[:c]
+		for i, v := range x {
+			r := max(v, 0)
+			a := math.Float32frombits(math.Float32bits(v) &^ (1 << 31))
+			d := v - a
+			p := float32(al[i] * d)
+			o[i] = r + p
+		}
+	}
+}

@@ -1,0 +1,56 @@
+package tflite
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// preluModel spells PReLU as five operators; extraOut adds an intermediate
+// to the model outputs, which must disable the fusion.
+func preluModel(alpha []float32, mulSwapped, extraOut bool) []byte {
+	s := []int{1, 3, 2, len(alpha)}
+	ts := []tTensor{{name: "x", typ: Float32, shape: s}, {name: "alpha", typ: Float32, shape: []int{len(alpha)}, f32: alpha}}
+	for _, n := range []string{"r", "a", "d", "p", "y"} {
+		ts = append(ts, tTensor{name: n, typ: Float32, shape: s})
+	}
+	mulIn := []int{1, 4}
+	if mulSwapped {
+		mulIn = []int{4, 1}
+	}
+	m := tModel{tensors: ts, inputs: []int{0}, outputs: []int{6},
+		ops: []tOp{
+			{code: 19, in: []int{0}, out: []int{2}},                                // RELU
+			{code: 101, in: []int{0}, out: []int{3}},                               // ABS
+			{code: 41, in: []int{0, 3}, out: []int{4}, opts: actOpts(41, actNone)}, // SUB
+			{code: 18, in: mulIn, out: []int{5}, opts: actOpts(18, actNone)},       // MUL
+			{code: 0, in: []int{5, 2}, out: []int{6}, opts: actOpts(0, actNone)},   // ADD
+		}}
+	if extraOut {
+		m.outputs = append(m.outputs, 2)
+	}
+	return m.build()
+}
+
+func TestPReLUFusionExact(t *testing.T) {
+	r := rand.New(rand.NewPCG(25, 26))
+	alpha := randData(r, []int{5})
+	for _, swapped := range []bool{false, true} {
+		fused := mustInterp(t, preluModel(alpha, swapped, false), nil)
+		plain := mustInterp(t, preluModel(alpha, swapped, true), nil)
+		if len(fused.steps) != 1 || len(plain.steps) != 5 {
+			t.Fatalf("steps: fused %d, unfused %d; want 1 and 5", len(fused.steps), len(plain.steps))
+		}
+		x := randData(r, []int{1, 3, 2, 5})
+		x[0], x[1] = float32(math.Copysign(0, -1)), 0
+		copy(fused.Input(0).Float32s(), x)
+		copy(plain.Input(0).Float32s(), x)
+		invoke(t, fused)
+		invoke(t, plain)
+		for i, v := range fused.Output(0).Float32s() {
+			if w := plain.Output(0).Float32s()[i]; math.Float32bits(v) != math.Float32bits(w) {
+				t.Fatalf("element %d: fused %g, unfused %g", i, v, w)
+			}
+		}
+	}
+}
