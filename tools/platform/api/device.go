@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/vouchkiosk/vouch/agent/sync/syncwire"
 	"github.com/vouchkiosk/vouch/tools/platform/db"
@@ -100,6 +101,9 @@ func (s *Server) postResults(w http.ResponseWriter, r *http.Request, rl *reqlog)
 		return &HTTPError{Status: re.Status, Problem: p, Err: err}
 	case errors.Is(err, ingest.ErrRevoked):
 		return problem(http.StatusForbidden, syncwire.ReasonRevoked, "device revoked")
+	case errors.Is(err, ingest.ErrBusy):
+		rl.retry = time.Second
+		return &HTTPError{Status: http.StatusServiceUnavailable, Problem: syncwire.Problem{Reason: syncwire.ReasonUnavailable, Message: "concurrent uploads of this device; retry"}, Err: err}
 	case err != nil:
 		return err
 	}

@@ -32,7 +32,8 @@ type Options struct {
 	// Logger receives diagnostics; nil discards them.
 	Logger *slog.Logger
 	// Attempts bounds the compare-and-swap retries when concurrent requests
-	// of one device race. Zero means 4.
+	// of one device race; every round one of them wins, so N concurrent
+	// requests need at most N. Zero means 16.
 	Attempts int
 }
 
@@ -62,7 +63,7 @@ func New(store Store, platformKey crypto.Signer, opts *Options) (*Ingester, erro
 		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	if o.Attempts <= 0 {
-		o.Attempts = 4
+		o.Attempts = 16
 	}
 	return &Ingester{store: store, key: platformKey, now: o.Now, log: o.Logger, attempts: o.Attempts}, nil
 }
@@ -92,9 +93,15 @@ func (e *RejectError) Error() string {
 // Unwrap returns the underlying error.
 func (e *RejectError) Unwrap() error { return e.Err }
 
-// ErrRevoked is returned when the device was revoked while its batch was
-// being verified.
-var ErrRevoked = errors.New("ingest: device revoked")
+// Errors of Ingest other than a *RejectError and the store's.
+var (
+	// ErrRevoked is returned when the device was revoked while its batch
+	// was being verified.
+	ErrRevoked = errors.New("ingest: device revoked")
+	// ErrBusy is returned when concurrent requests of the device kept
+	// moving its chain head through every attempt; retrying later works.
+	ErrBusy = errors.New("ingest: device chain busy")
+)
 
 // reject classifies a result error for record index.
 func reject(index int, seq uint64, err error) *RejectError {
@@ -137,7 +144,7 @@ func (in *Ingester) Ingest(ctx context.Context, dev db.Device, records [][]byte)
 			return out, err
 		}
 		if attempt+1 >= in.attempts {
-			return Outcome{}, fmt.Errorf("ingest: device %s: %w after %d attempts", dev.ID, err, in.attempts)
+			return Outcome{}, fmt.Errorf("%w: device %s: %w after %d attempts", ErrBusy, dev.ID, err, in.attempts)
 		}
 		if dev, err = in.store.Device(ctx, dev.Org, dev.ID); err != nil {
 			return Outcome{}, fmt.Errorf("ingest: reload device: %w", err)

@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/vouchkiosk/vouch/agent/result"
@@ -208,5 +209,32 @@ func TestIngestFork(t *testing.T) {
 	}
 	if n := f.count(); n != 3 {
 		t.Errorf("stored %d", n)
+	}
+}
+
+// TestIngestConcurrentSameDevice races overlapping batches of one device
+// (as a retrying device and a slow first attempt would): every call
+// succeeds, and each record is stored once.
+func TestIngestConcurrentSameDevice(t *testing.T) {
+	f := newFixture(t)
+	recs := f.dev.Records(40)
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for i := range 8 {
+		wg.Go(func() {
+			dv := mustDevice(t, f) // all start from the same stale head
+			_, err := f.in.Ingest(f.ctx, dv, recs[:10+i*4])
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("Ingest: %v", err)
+		}
+	}
+	if n := f.count(); n != 38 {
+		t.Errorf("stored %d, want 38", n)
 	}
 }
