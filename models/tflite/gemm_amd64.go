@@ -28,3 +28,19 @@ func (c *gemmConv) tileKernel(rows int, a, b, bias, dst []float32, ldc int) {
 	}
 	gemmTileGo(c.k, rows, a, c.k, b, bias, dst, ldc)
 }
+
+// fmaAccAVX2 is fmaAccGo with AVX2 and FMA: dst[i] += x[i]·w[i], i < n.
+//
+//go:noescape
+func fmaAccAVX2(dst, x, w *float32, n int)
+
+// fmaAcc adds x[i]·w[i] to dst[i] for every i < len(dst); x and w must be
+// at least as long as dst.
+func fmaAcc(simd bool, dst, x, w []float32) {
+	if simd && len(dst) > 0 {
+		_, _ = x[len(dst)-1], w[len(dst)-1]
+		fmaAccAVX2(&dst[0], &x[0], &w[0], len(dst))
+		return
+	}
+	fmaAccGo(dst, x, w)
+}

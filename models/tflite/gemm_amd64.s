@@ -83,3 +83,67 @@ store:
 	VMOVUPS Y11, 32(DX)
 	VZEROUPPER
 	RET
+
+// func fmaAccAVX2(dst, x, w *float32, n int)
+//
+// dst[i] += x[i]·w[i] for i < n, 32 then 8 lanes at a time, then scalars.
+TEXT ·fmaAccAVX2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ w+16(FP), DX
+	MOVQ n+24(FP), CX
+
+loop32:
+	CMPQ        CX, $32
+	JLT         loop8
+	VMOVUPS     (DI), Y0
+	VMOVUPS     32(DI), Y1
+	VMOVUPS     64(DI), Y2
+	VMOVUPS     96(DI), Y3
+	VMOVUPS     (SI), Y4
+	VMOVUPS     32(SI), Y5
+	VMOVUPS     64(SI), Y6
+	VMOVUPS     96(SI), Y7
+	VFMADD231PS (DX), Y4, Y0
+	VFMADD231PS 32(DX), Y5, Y1
+	VFMADD231PS 64(DX), Y6, Y2
+	VFMADD231PS 96(DX), Y7, Y3
+	VMOVUPS     Y0, (DI)
+	VMOVUPS     Y1, 32(DI)
+	VMOVUPS     Y2, 64(DI)
+	VMOVUPS     Y3, 96(DI)
+	ADDQ        $128, DI
+	ADDQ        $128, SI
+	ADDQ        $128, DX
+	SUBQ        $32, CX
+	JMP         loop32
+
+loop8:
+	CMPQ        CX, $8
+	JLT         tail
+	VMOVUPS     (DI), Y0
+	VMOVUPS     (SI), Y4
+	VFMADD231PS (DX), Y4, Y0
+	VMOVUPS     Y0, (DI)
+	ADDQ        $32, DI
+	ADDQ        $32, SI
+	ADDQ        $32, DX
+	SUBQ        $8, CX
+	JMP         loop8
+
+tail:
+	TESTQ       CX, CX
+	JEQ         done
+	VMOVSS      (DI), X0
+	VMOVSS      (SI), X4
+	VFMADD231SS (DX), X4, X0
+	VMOVSS      X0, (DI)
+	ADDQ        $4, DI
+	ADDQ        $4, SI
+	ADDQ        $4, DX
+	DECQ        CX
+	JMP         tail
+
+done:
+	VZEROUPPER
+	RET

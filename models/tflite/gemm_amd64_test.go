@@ -61,3 +61,34 @@ func TestGemmTileSIMD(t *testing.T) {
 		}
 	}
 }
+
+// TestFmaAccSIMD checks fmaAccAVX2 against fmaAccGo for every length up to
+// 2·32+9 and alignment offsets 0–7, with guard bands.
+func TestFmaAccSIMD(t *testing.T) {
+	if !haveGemmSIMD() {
+		t.Skip("no AVX2+FMA")
+	}
+	r := rand.New(rand.NewPCG(27, 28))
+	for n := 0; n <= 2*32+9; n++ {
+		for off := 0; off < 8; off++ {
+			dst, checkD := guarded(t, n, off)
+			x, checkX := guarded(t, n, (off+3)%8)
+			w, checkW := guarded(t, n, (off+5)%8)
+			want := make([]float32, n)
+			for i := 0; i < n; i++ {
+				dst[i], x[i], w[i] = r.Float32()*2-1, r.Float32()*2-1, r.Float32()*2-1
+				want[i] = dst[i]
+			}
+			fmaAccGo(want, x, w)
+			fmaAcc(true, dst, x, w)
+			for i := range want {
+				if math.Abs(float64(dst[i]-want[i])) > 1e-6 {
+					t.Fatalf("n=%d off=%d: dst[%d] = %g, want %g", n, off, i, dst[i], want[i])
+				}
+			}
+			checkD()
+			checkX()
+			checkW()
+		}
+	}
+}

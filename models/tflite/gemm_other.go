@@ -8,3 +8,5 @@ func haveGemmSIMD() bool { return false }
 func (c *gemmConv) tileKernel(rows int, a, b, bias, dst []float32, ldc int) {
 	gemmTileGo(c.k, rows, a, c.k, b, bias, dst, ldc)
 }
+
+func fmaAcc(_ bool, dst, x, w []float32) { fmaAccGo(dst, x, w) }

@@ -62,3 +62,37 @@ func TestConvPaths(t *testing.T) {
 		}
 	}
 }
+
+// TestDepthwisePaths compares the SIMD and portable depthwise kernels with
+// the float64 reference.
+func TestDepthwisePaths(t *testing.T) {
+	r := rand.New(rand.NewPCG(29, 30))
+	for _, s := range []struct{ in, w []int }{
+		{[]int{1, 9, 9, 37}, []int{1, 3, 3, 37}},
+		{[]int{2, 7, 7, 64}, []int{1, 7, 7, 64}},
+		{[]int{1, 5, 6, 3}, []int{1, 3, 3, 3}},
+	} {
+		a := refConvArgs{in: randData(r, s.in), inS: s.in, w: randData(r, s.w), wS: s.w, bias: randData(r, s.w[3:]),
+			sh: 1, sw: 1, dh: 1, dw: 1, same: true, depth: true}
+		want, ws := refConv(a)
+		for _, portable := range []bool{false, true} {
+			m := tModel{
+				tensors: []tTensor{{name: "x", typ: Float32, shape: s.in}, {name: "w", typ: Float32, shape: s.w, f32: a.w},
+					{name: "b", typ: Float32, shape: s.w[3:], f32: a.bias}, {name: "y", typ: Float32, shape: ws}},
+				ops:    []tOp{{code: 4, in: []int{0, 1, 2}, out: []int{3}, opts: dwOpts(paddingSame, 1, 1, 1, 1, 1, actNone)}},
+				inputs: []int{0}, outputs: []int{3},
+			}
+			model, err := Load(m.build())
+			if err != nil {
+				t.Fatal(err)
+			}
+			ip, err := newInterpreter(model, nil, portable)
+			if err != nil {
+				t.Fatal(err)
+			}
+			copy(ip.Input(0).Float32s(), a.in)
+			invoke(t, ip)
+			checkNear(t, ip.Output(0).Float32s(), want, 1e-5)
+		}
+	}
+}

@@ -67,12 +67,15 @@ func (k *conv2D) run() {
 }
 
 // depthwiseConv2D is DEPTHWISE_CONV_2D with filter [1, kh, kw, oc],
-// oc = ic · mult, and optional bias [oc].
+// oc = ic · mult, and optional bias [oc]. Filter taps are channel-contiguous
+// rows, so with mult = 1 each tap is one multiply-accumulate over a row of
+// channels (fmaAcc, SIMD where available).
 type depthwiseConv2D struct {
 	g                     convGeom
 	mult                  int
 	in, filter, bias, out []float32
 	lo, hi                float32
+	simd                  bool
 }
 
 // run computes out[oy, ox, c·mult+m] = act(bias + Σ_{ky,kx} in[iy, ix, c] ·
@@ -101,11 +104,7 @@ func (k *depthwiseConv2D) run() {
 						px := k.in[((b*g.ih+iy)*g.iw+ix)*g.ic:][:g.ic]
 						w := k.filter[(ky*g.kw+kx)*g.oc:][:g.oc]
 						if k.mult == 1 {
-							w = w[:len(px)]
-							o := o[:len(px)]
-							for c, v := range px {
-								o[c] += v * w[c]
-							}
+							fmaAcc(k.simd, o, px, w)
 							continue
 						}
 						for c, v := range px {
@@ -120,6 +119,15 @@ func (k *depthwiseConv2D) run() {
 				clampSlice(o, k.lo, k.hi)
 			}
 		}
+	}
+}
+
+// fmaAccGo adds x[i]·w[i] to dst[i] for every i < len(dst). It is the
+// portable kernel and the reference for the assembly one.
+func fmaAccGo(dst, x, w []float32) {
+	x, w = x[:len(dst)], w[:len(dst)]
+	for i := range dst {
+		dst[i] += x[i] * w[i]
 	}
 }
 

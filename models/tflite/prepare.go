@@ -38,7 +38,8 @@ func (ip *Interpreter) prepare(od *opDef) (kernel, error) {
 	case tfschema.BuiltinOperatorDEPTHWISE_CONV_2D:
 		w := t(1)
 		g := newGeom(in.shape, out.shape, w.shape[1], w.shape[2], o)
-		return &depthwiseConv2D{g: g, mult: g.oc / g.ic, in: in.f32, filter: w.f32, bias: bias, out: out.f32, lo: lo, hi: hi}, nil
+		return &depthwiseConv2D{g: g, mult: g.oc / g.ic, in: in.f32, filter: w.f32, bias: bias, out: out.f32, lo: lo, hi: hi,
+			simd: haveGemmSIMD() && !ip.portable}, nil
 	case tfschema.BuiltinOperatorFULLY_CONNECTED:
 		w := t(1)
 		depth := w.shape[1]
