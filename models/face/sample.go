@@ -67,27 +67,23 @@ func (s *sampler) at(x, y float64) (r, g, b float64) {
 	wx, wy := fx-x0f, fy-y0f
 	x0, y0 := clampInt(int(x0f), s.bw-1), clampInt(int(y0f), s.bh-1)
 	x1, y1 := clampInt(int(x0f)+1, s.bw-1), clampInt(int(y0f)+1, s.bh-1)
-	var p00, p01, p10, p11 [3]float64
-	s.pixel(x0, y0, &p00)
-	s.pixel(x1, y0, &p01)
-	s.pixel(x0, y1, &p10)
-	s.pixel(x1, y1, &p11)
-	c := func(i int) float64 {
-		top := p00[i]*(1-wx) + p01[i]*wx
-		bot := p10[i]*(1-wx) + p11[i]*wx
-		return top*(1-wy) + bot*wy
-	}
-	return c(0), c(1), c(2)
-}
-
-func (s *sampler) pixel(x, y int, p *[3]float64) {
 	if s.k == 1 {
-		o := y*s.src.Stride + 3*x
-		p[0], p[1], p[2] = float64(s.src.Pix[o]), float64(s.src.Pix[o+1]), float64(s.src.Pix[o+2])
-		return
+		p, st := s.src.Pix, s.src.Stride
+		o00, o01 := y0*st+3*x0, y0*st+3*x1
+		o10, o11 := y1*st+3*x0, y1*st+3*x1
+		// Same association as the reference: rows first, then columns.
+		r = (float64(p[o00])*(1-wx)+float64(p[o01])*wx)*(1-wy) + (float64(p[o10])*(1-wx)+float64(p[o11])*wx)*wy
+		g = (float64(p[o00+1])*(1-wx)+float64(p[o01+1])*wx)*(1-wy) + (float64(p[o10+1])*(1-wx)+float64(p[o11+1])*wx)*wy
+		b = (float64(p[o00+2])*(1-wx)+float64(p[o01+2])*wx)*(1-wy) + (float64(p[o10+2])*(1-wx)+float64(p[o11+2])*wx)*wy
+		return r, g, b
 	}
-	o := (y*s.bw + x) * 3
-	p[0], p[1], p[2] = s.box[o], s.box[o+1], s.box[o+2]
+	p, st := s.box, 3*s.bw
+	o00, o01 := y0*st+3*x0, y0*st+3*x1
+	o10, o11 := y1*st+3*x0, y1*st+3*x1
+	r = (p[o00]*(1-wx)+p[o01]*wx)*(1-wy) + (p[o10]*(1-wx)+p[o11]*wx)*wy
+	g = (p[o00+1]*(1-wx)+p[o01+1]*wx)*(1-wy) + (p[o10+1]*(1-wx)+p[o11+1]*wx)*wy
+	b = (p[o00+2]*(1-wx)+p[o01+2]*wx)*(1-wy) + (p[o10+2]*(1-wx)+p[o11+2]*wx)*wy
+	return r, g, b
 }
 
 // clampInt clamps v to [0, hi].
