@@ -72,3 +72,38 @@ type Status struct {
 
 // Alarm reports whether any alarm is raised.
 func (s Status) Alarm() bool { return s.QueueAlarm || s.SkewAlarm || s.AckAlarm || s.Permanent }
+
+// Metric is one sample of a Status in Prometheus terms: a gauge or, for
+// names ending in _total, a counter.
+type Metric struct {
+	Name, Help string
+	Value      float64
+}
+
+// Metrics returns s as samples for a /metrics endpoint.
+func (s Status) Metrics() []Metric {
+	b := func(v bool) float64 {
+		if v {
+			return 1
+		}
+		return 0
+	}
+	var last float64
+	if !s.LastSuccess.IsZero() {
+		last = float64(s.LastSuccess.UnixNano()) / 1e9
+	}
+	return []Metric{
+		{"vouch_sync_pending", "Results waiting in the outbox.", float64(s.Pending)},
+		{"vouch_sync_acked_seq", "Platform's acknowledged high-water mark.", float64(s.AckedSeq)},
+		{"vouch_sync_platform_missing", "Sequence numbers the platform recorded as gaps.", float64(s.PlatformMissing)},
+		{"vouch_sync_uploaded_total", "Results newly stored by the platform since start.", float64(s.Uploaded)},
+		{"vouch_sync_batches_total", "Successful uploads since start.", float64(s.Batches)},
+		{"vouch_sync_failures", "Consecutive failed attempts.", float64(s.Failures)},
+		{"vouch_sync_last_success_timestamp_seconds", "Device time of the last successful upload (0 = never).", last},
+		{"vouch_sync_clock_skew_seconds", "Platform clock minus device clock.", s.ClockSkew.Seconds()},
+		{"vouch_sync_queue_alarm", "1 while the outbox is at or above its alarm length.", b(s.QueueAlarm)},
+		{"vouch_sync_skew_alarm", "1 while the clock skew exceeds the tolerance.", b(s.SkewAlarm)},
+		{"vouch_sync_ack_alarm", "1 while an acknowledgement contradicts the local store.", b(s.AckAlarm)},
+		{"vouch_sync_permanent_error", "1 while the platform refuses the queue head for good.", b(s.Permanent)},
+	}
+}
