@@ -29,18 +29,18 @@ func (c *gemmConv) tileKernel(rows int, a, b, bias, dst []float32, ldc int) {
 	gemmTileGo(c.k, rows, a, c.k, b, bias, dst, ldc)
 }
 
-// fmaAccAVX2 is fmaAccGo with AVX2 and FMA: dst[i] += x[i]·w[i], i < n.
+// dwRowAVX2 is dwRowGo with AVX2 and FMA.
 //
 //go:noescape
-func fmaAccAVX2(dst, x, w *float32, n int)
+func dwRowAVX2(dst, x, w *float32, npix, c, xstride int)
 
-// fmaAcc adds x[i]·w[i] to dst[i] for every i < len(dst); x and w must be
-// at least as long as dst.
-func fmaAcc(simd bool, dst, x, w []float32) {
-	if simd && len(dst) > 0 {
-		_, _ = x[len(dst)-1], w[len(dst)-1]
-		fmaAccAVX2(&dst[0], &x[0], &w[0], len(dst))
+// dwRow accumulates one depthwise filter tap over a run of npix output
+// pixels (see dwRowGo).
+func dwRow(simd bool, dst, x, w []float32, npix, c, xstride int) {
+	if simd && npix > 0 && c > 0 {
+		_, _, _ = dst[npix*c-1], x[(npix-1)*xstride+c-1], w[c-1]
+		dwRowAVX2(&dst[0], &x[0], &w[0], npix, c, xstride)
 		return
 	}
-	fmaAccGo(dst, x, w)
+	dwRowGo(dst, x, w, npix, c, xstride)
 }

@@ -84,66 +84,56 @@ store:
 	VZEROUPPER
 	RET
 
-// func fmaAccAVX2(dst, x, w *float32, n int)
+// func dwRowAVX2(dst, x, w *float32, npix, c, xstride int)
 //
-// dst[i] += x[i]·w[i] for i < n, 32 then 8 lanes at a time, then scalars.
-TEXT ·fmaAccAVX2(SB), NOSPLIT, $0-32
+// For p < npix, ch < c: dst[p·c + ch] += x[p·xstride + ch] · w[ch].
+TEXT ·dwRowAVX2(SB), NOSPLIT, $0-48
 	MOVQ dst+0(FP), DI
 	MOVQ x+8(FP), SI
 	MOVQ w+16(FP), DX
-	MOVQ n+24(FP), CX
+	MOVQ npix+24(FP), R8
+	MOVQ c+32(FP), R9
+	MOVQ xstride+40(FP), R10
+	SHLQ $2, R10
+	TESTQ R8, R8
+	JEQ   rdone
 
-loop32:
-	CMPQ        CX, $32
-	JLT         loop8
-	VMOVUPS     (DI), Y0
-	VMOVUPS     32(DI), Y1
-	VMOVUPS     64(DI), Y2
-	VMOVUPS     96(DI), Y3
-	VMOVUPS     (SI), Y4
-	VMOVUPS     32(SI), Y5
-	VMOVUPS     64(SI), Y6
-	VMOVUPS     96(SI), Y7
-	VFMADD231PS (DX), Y4, Y0
-	VFMADD231PS 32(DX), Y5, Y1
-	VFMADD231PS 64(DX), Y6, Y2
-	VFMADD231PS 96(DX), Y7, Y3
-	VMOVUPS     Y0, (DI)
-	VMOVUPS     Y1, 32(DI)
-	VMOVUPS     Y2, 64(DI)
-	VMOVUPS     Y3, 96(DI)
-	ADDQ        $128, DI
-	ADDQ        $128, SI
-	ADDQ        $128, DX
-	SUBQ        $32, CX
-	JMP         loop32
+pix:
+	MOVQ SI, R11 // x of this pixel
+	MOVQ DX, R12 // w
+	MOVQ R9, CX
 
-loop8:
+r8:
 	CMPQ        CX, $8
-	JLT         tail
+	JLT         rtail
 	VMOVUPS     (DI), Y0
-	VMOVUPS     (SI), Y4
-	VFMADD231PS (DX), Y4, Y0
+	VMOVUPS     (R11), Y1
+	VFMADD231PS (R12), Y1, Y0
 	VMOVUPS     Y0, (DI)
 	ADDQ        $32, DI
-	ADDQ        $32, SI
-	ADDQ        $32, DX
+	ADDQ        $32, R11
+	ADDQ        $32, R12
 	SUBQ        $8, CX
-	JMP         loop8
+	JMP         r8
 
-tail:
+rtail:
 	TESTQ       CX, CX
-	JEQ         done
+	JEQ         rnext
 	VMOVSS      (DI), X0
-	VMOVSS      (SI), X4
-	VFMADD231SS (DX), X4, X0
+	VMOVSS      (R11), X1
+	VFMADD231SS (R12), X1, X0
 	VMOVSS      X0, (DI)
 	ADDQ        $4, DI
-	ADDQ        $4, SI
-	ADDQ        $4, DX
+	ADDQ        $4, R11
+	ADDQ        $4, R12
 	DECQ        CX
-	JMP         tail
+	JMP         rtail
 
-done:
+rnext:
+	ADDQ R10, SI
+	DECQ R8
+	JNE  pix
+
+rdone:
 	VZEROUPPER
 	RET

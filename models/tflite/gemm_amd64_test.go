@@ -62,33 +62,40 @@ func TestGemmTileSIMD(t *testing.T) {
 	}
 }
 
-// TestFmaAccSIMD checks fmaAccAVX2 against fmaAccGo for every length up to
-// 2·32+9 and alignment offsets 0–7, with guard bands.
-func TestFmaAccSIMD(t *testing.T) {
+// TestDwRowSIMD checks dwRowAVX2 against dwRowGo for channel counts up
+// to 2·8+7, pixel strides of one and two pixels, and alignment offsets 0–7,
+// with guard bands around every buffer.
+func TestDwRowSIMD(t *testing.T) {
 	if !haveGemmSIMD() {
 		t.Skip("no AVX2+FMA")
 	}
 	r := rand.New(rand.NewPCG(27, 28))
-	for n := 0; n <= 2*32+9; n++ {
-		for off := 0; off < 8; off++ {
-			dst, checkD := guarded(t, n, off)
-			x, checkX := guarded(t, n, (off+3)%8)
-			w, checkW := guarded(t, n, (off+5)%8)
-			want := make([]float32, n)
-			for i := 0; i < n; i++ {
-				dst[i], x[i], w[i] = r.Float32()*2-1, r.Float32()*2-1, r.Float32()*2-1
-				want[i] = dst[i]
-			}
-			fmaAccGo(want, x, w)
-			fmaAcc(true, dst, x, w)
-			for i := range want {
-				if math.Abs(float64(dst[i]-want[i])) > 1e-6 {
-					t.Fatalf("n=%d off=%d: dst[%d] = %g, want %g", n, off, i, dst[i], want[i])
+	for c := 1; c <= 23; c++ {
+		for _, npix := range []int{0, 1, 3, 8} {
+			for _, step := range []int{1, 2} {
+				for off := 0; off < 8; off++ {
+					xstride := c * step
+					dst, checkD := guarded(t, npix*c, off)
+					x, checkX := guarded(t, max(0, (npix-1)*xstride+c), (off+3)%8)
+					w, checkW := guarded(t, c, (off+5)%8)
+					for _, s := range [][]float32{dst, x, w} {
+						for i := range s {
+							s[i] = r.Float32()*2 - 1
+						}
+					}
+					want := append([]float32(nil), dst...)
+					dwRowGo(want, x, w, npix, c, xstride)
+					dwRow(true, dst, x, w, npix, c, xstride)
+					for i := range want {
+						if math.Abs(float64(dst[i]-want[i])) > 1e-6 {
+							t.Fatalf("c=%d npix=%d stride=%d off=%d: dst[%d] = %g, want %g", c, npix, xstride, off, i, dst[i], want[i])
+						}
+					}
+					checkD()
+					checkX()
+					checkW()
 				}
 			}
-			checkD()
-			checkX()
-			checkW()
 		}
 	}
 }

@@ -9,4 +9,4 @@ func (c *gemmConv) tileKernel(rows int, a, b, bias, dst []float32, ldc int) {
 	gemmTileGo(c.k, rows, a, c.k, b, bias, dst, ldc)
 }
 
-func fmaAcc(_ bool, dst, x, w []float32) { fmaAccGo(dst, x, w) }
+func dwRow(_ bool, dst, x, w []float32, npix, c, xstride int) { dwRowGo(dst, x, w, npix, c, xstride) }

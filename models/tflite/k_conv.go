@@ -79,8 +79,54 @@ type depthwiseConv2D struct {
 }
 
 // run computes out[oy, ox, c·mult+m] = act(bias + Σ_{ky,kx} in[iy, ix, c] ·
-// filter[ky, kx, c·mult+m]), skipping padding taps.
+// filter[ky, kx, c·mult+m]), skipping padding taps. With mult = 1 it works a
+// row at a time: each filter tap is accumulated over the run of output
+// pixels whose input pixel is inside the image (dwRow).
 func (k *depthwiseConv2D) run() {
+	g := &k.g
+	if k.mult != 1 {
+		k.runMult()
+		return
+	}
+	c := g.oc
+	for b := 0; b < g.n; b++ {
+		for oy := 0; oy < g.oh; oy++ {
+			row := k.out[((b*g.oh+oy)*g.ow)*c:][:g.ow*c]
+			if k.bias != nil {
+				for ox := 0; ox < g.ow; ox++ {
+					copy(row[ox*c:(ox+1)*c], k.bias)
+				}
+			} else {
+				clear(row)
+			}
+			for ky := 0; ky < g.kh; ky++ {
+				iy := oy*g.sh - g.padT + ky*g.dh
+				if iy < 0 || iy >= g.ih {
+					continue
+				}
+				in := k.in[((b*g.ih+iy)*g.iw)*c:][:g.iw*c]
+				for kx := 0; kx < g.kw; kx++ {
+					// Output pixels ox whose input ix = ox·sw − padL + kx·dw is inside [0, iw).
+					shift := g.padL - kx*g.dw
+					ox0 := max(0, (shift+g.sw-1)/g.sw)
+					if shift < 0 {
+						ox0 = 0
+					}
+					ox1 := min(g.ow, (g.iw-1+shift)/g.sw+1)
+					if g.iw-1+shift < 0 || ox0 >= ox1 {
+						continue
+					}
+					ix0 := ox0*g.sw - shift
+					dwRow(k.simd, row[ox0*c:], in[ix0*c:], k.filter[(ky*g.kw+kx)*c:][:c], ox1-ox0, c, g.sw*c)
+				}
+			}
+			clampSlice(row, k.lo, k.hi)
+		}
+	}
+}
+
+// runMult is the general depthwise loop for a depth multiplier above 1.
+func (k *depthwiseConv2D) runMult() {
 	g := &k.g
 	for b := 0; b < g.n; b++ {
 		for oy := 0; oy < g.oh; oy++ {
@@ -103,10 +149,6 @@ func (k *depthwiseConv2D) run() {
 						}
 						px := k.in[((b*g.ih+iy)*g.iw+ix)*g.ic:][:g.ic]
 						w := k.filter[(ky*g.kw+kx)*g.oc:][:g.oc]
-						if k.mult == 1 {
-							fmaAcc(k.simd, o, px, w)
-							continue
-						}
 						for c, v := range px {
 							oc := o[c*k.mult:][:k.mult]
 							wc := w[c*k.mult:][:k.mult]
@@ -122,12 +164,16 @@ func (k *depthwiseConv2D) run() {
 	}
 }
 
-// fmaAccGo adds x[i]·w[i] to dst[i] for every i < len(dst). It is the
-// portable kernel and the reference for the assembly one.
-func fmaAccGo(dst, x, w []float32) {
-	x, w = x[:len(dst)], w[:len(dst)]
-	for i := range dst {
-		dst[i] += x[i] * w[i]
+// dwRowGo computes dst[p·c + ch] += x[p·xstride + ch] · w[ch] for p < npix,
+// ch < c. It is the portable kernel and the reference for the assembly one.
+func dwRowGo(dst, x, w []float32, npix, c, xstride int) {
+	w = w[:c]
+	for p := 0; p < npix; p++ {
+		d := dst[p*c : p*c+c]
+		xs := x[p*xstride : p*xstride+c]
+		for i, wv := range w {
+			d[i] += xs[i] * wv
+		}
 	}
 }
 
