@@ -32,17 +32,16 @@ func NewToken() (token string, hash []byte) {
 	return token, h[:]
 }
 
-var (
-	allRoles    = []db.Role{db.RoleAdmin, db.RoleOperator, db.RoleAuditor}
-	writers     = []db.Role{db.RoleAdmin, db.RoleOperator}
-	adminOnly   = []db.Role{db.RoleAdmin}
-	auditReader = []db.Role{db.RoleAdmin, db.RoleAuditor}
-)
-
 // adminHandler is an admin endpoint; it runs with the authenticated admin.
 type adminHandler func(w http.ResponseWriter, r *http.Request, a db.Admin, rl *reqlog) error
 
 func (s *Server) adminRoutes() {
+	var (
+		allRoles    = []db.Role{db.RoleAdmin, db.RoleOperator, db.RoleAuditor}
+		writers     = []db.Role{db.RoleAdmin, db.RoleOperator}
+		adminOnly   = []db.Role{db.RoleAdmin}
+		auditReader = []db.Role{db.RoleAdmin, db.RoleAuditor}
+	)
 	route := func(pattern, action string, roles []db.Role, h adminHandler) {
 		s.routeList = append(s.routeList, pattern)
 		s.mux.HandleFunc(pattern, s.handle(action, s.admin(roles, h)))

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vouchkiosk/vouch/tools/platform/db"
@@ -19,7 +20,9 @@ import (
 const FormatJSON = "vouch-export-v1"
 
 // CSVHeader is the first line of a CSV export.
-var CSVHeader = []string{"device", "public_key", "seq", "hash", "prev_hash", "received", "record"}
+const CSVHeader = "device,public_key,seq,hash,prev_hash,received,record"
+
+func csvHeader() []string { return strings.Split(CSVHeader, ",") }
 
 // Source is the storage an export reads; *db.DB implements it.
 type Source interface {
@@ -181,7 +184,7 @@ func WriteCSV(ctx context.Context, w io.Writer, src Source, o Options) error {
 		return err
 	}
 	cw := csv.NewWriter(w)
-	if err := cw.Write(CSVHeader); err != nil {
+	if err := cw.Write(csvHeader()); err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
 	for _, d := range ds {

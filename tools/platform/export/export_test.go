@@ -124,9 +124,9 @@ func TestReadRejects(t *testing.T) {
 		"wrong format": `{"format":"other"}`,
 		"unknown key":  `{"format":"vouch-export-v1","x":1}`,
 		"bad header":   "a,b,c\n",
-		"bad base64":   strings.Join(export.CSVHeader, ",") + "\nd,!!,1,00,00,2020-01-01T00:00:00Z,AA==\n",
-		"short row":    strings.Join(export.CSVHeader, ",") + "\nd,AA==,1\n",
-		"two keys": strings.Join(export.CSVHeader, ",") + "\nd," + base64.StdEncoding.EncodeToString([]byte{1}) + ",1,00,00,x,AA==\n" +
+		"bad base64":   export.CSVHeader + "\nd,!!,1,00,00,2020-01-01T00:00:00Z,AA==\n",
+		"short row":    export.CSVHeader + "\nd,AA==,1\n",
+		"two keys": export.CSVHeader + "\nd," + base64.StdEncoding.EncodeToString([]byte{1}) + ",1,00,00,x,AA==\n" +
 			"d," + base64.StdEncoding.EncodeToString([]byte{2}) + ",2,00,00,x,AA==\n",
 	} {
 		if _, err := export.Read(strings.NewReader(in)); !errors.Is(err, export.ErrFormat) {

@@ -46,10 +46,10 @@ func Read(r io.Reader) (*File, error) {
 
 func readCSV(r io.Reader) (*File, error) {
 	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = len(CSVHeader)
+	cr.FieldsPerRecord = len(csvHeader())
 	cr.ReuseRecord = true
 	hdr, err := cr.Read()
-	if err != nil || !slices.Equal(hdr, CSVHeader) {
+	if err != nil || !slices.Equal(hdr, csvHeader()) {
 		return nil, fmt.Errorf("%w: bad CSV header (%v)", ErrFormat, err)
 	}
 	f := &File{Format: "csv"}
