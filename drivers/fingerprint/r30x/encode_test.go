@@ -65,6 +65,12 @@ func TestEncoderMatchesVectors(t *testing.T) {
 		"C34": func(ctx context.Context, d *r30x.Device) {
 			d.SetAura(ctx, r30x.Aura{Mode: r30x.AuraOff, Color: r30x.AuraRed})
 		},
+		"C35": func(ctx context.Context, d *r30x.Device) {
+			d.AutoEnroll(ctx, r30x.AutoEnrollOptions{ID: 3, RequireLift: true}, nil)
+		},
+		"C36": func(ctx context.Context, d *r30x.Device) {
+			d.AutoIdentify(ctx, r30x.AutoIdentifyOptions{Level: 3, Count: 199, Attempts: 1}, nil)
+		},
 		"C37": func(ctx context.Context, d *r30x.Device) { d.CheckSensor(ctx) },
 		"C38": func(ctx context.Context, d *r30x.Device) { d.ProductInfo(ctx) },
 	}

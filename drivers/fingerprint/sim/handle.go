@@ -32,6 +32,9 @@ func (s *Sensor) handle(ctx context.Context, c *conn, f r30x.Frame, bad bool) er
 	if f.PID != r30x.PIDCommand {
 		return nil // stray data packets are ignored
 	}
+	if in := r30x.Instr(f.Payload[0]); !bad && s.cfg.Profile.R503 && (in == r30x.InstrAutoEnroll || in == r30x.InstrAutoIdentify) {
+		return s.auto(ctx, c, in, f.Payload[1:])
+	}
 	s.mu.Lock()
 	if s.take(FaultDisconnect) {
 		s.mu.Unlock()

@@ -11,6 +11,7 @@ type pad struct {
 	mu      sync.Mutex
 	finger  *Finger
 	presses uint64
+	lifts   uint64
 	touch   chan struct{}
 }
 
@@ -34,6 +35,9 @@ func (p *pad) place(f Finger) {
 func (p *pad) lift() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.finger != nil {
+		p.lifts++
+	}
 	p.finger = nil
 	select {
 	case <-p.ch():
@@ -46,6 +50,13 @@ func (p *pad) down() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.finger != nil
+}
+
+// liftCount returns how many times a finger was lifted.
+func (p *pad) liftCount() uint64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.lifts
 }
 
 // press returns the finger (nil if none) and the number of this impression.

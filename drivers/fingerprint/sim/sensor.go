@@ -29,6 +29,9 @@ type Config struct {
 	Baud int
 	// FaultDelay is how late a FaultDelay reply comes; 0 means 3 s.
 	FaultDelay time.Duration
+	// FingerTimeout is how long AutoEnroll and AutoIdentify (R503) wait for
+	// a finger before answering 0x26; 0 means 10 s, as on the module.
+	FingerTimeout time.Duration
 	// Seed varies the random code generator; impressions depend only on
 	// the finger id and the number of captures.
 	Seed uint64
@@ -91,6 +94,9 @@ func New(cfg Config) *Sensor {
 	}
 	if cfg.FaultDelay <= 0 {
 		cfg.FaultDelay = 3 * time.Second
+	}
+	if cfg.FingerTimeout <= 0 {
+		cfg.FingerTimeout = 10 * time.Second
 	}
 	s := &Sensor{cfg: cfg, log: cfg.Logger, addr: cfg.Address, pwd: cfg.Password,
 		level: 3, pktCode: cfg.Profile.PacketSizeCode, baudN: 6,

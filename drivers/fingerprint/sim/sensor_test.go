@@ -248,7 +248,7 @@ func FuzzSensor(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
-		s := New(Config{Profile: R503()})
+		s := New(Config{Profile: R503(), FingerTimeout: 5 * time.Millisecond})
 		s.Place(NewFinger("fuzz"))
 		var out bytes.Buffer
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
