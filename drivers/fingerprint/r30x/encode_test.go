@@ -23,7 +23,7 @@ func r30xVectorsExt(t testing.TB) []fptest.Vector {
 // write with reply(written).
 func fakeDevice(reply func([]byte) []byte) (*r30x.Device, *fptest.Port) {
 	p := &fptest.Port{Reply: reply}
-	return r30x.New(p, &r30x.Options{Timeouts: r30x.Timeouts{Reply: 100 * time.Millisecond, Quiet: 20 * time.Millisecond}}), p
+	return r30x.New(p, &r30x.Options{Timeouts: r30x.Timeouts{Reply: 100 * time.Millisecond, Flash: 100 * time.Millisecond, Packet: 100 * time.Millisecond, Quiet: 20 * time.Millisecond}}), p
 }
 
 // TestEncoderMatchesVectors checks that each driver call emits exactly the
