@@ -13,7 +13,8 @@ type planStep struct {
 	op      int // operator index (the first of a fused group)
 	inputs  []int
 	outputs []int
-	prelu   bool // the five-operator PReLU spelling, inputs = {x, alpha}
+	prelu   bool   // the five-operator PReLU spelling, inputs = {x, alpha}
+	def     *opDef // operator to prepare when it differs from the file's (folded activation)
 }
 
 // fuse turns the live operators into plan steps, fusing every PReLU written
@@ -48,9 +49,49 @@ func (ip *Interpreter) fuse(live []int) []planStep {
 			}
 		}
 		od := &m.ops[live[s]]
+		if s+1 < len(live) {
+			if def, ok := ip.foldActivation(od, &m.ops[live[s+1]], uses); ok {
+				steps = append(steps, planStep{op: live[s], inputs: def.inputs, outputs: def.outputs, def: def})
+				s++
+				continue
+			}
+		}
 		steps = append(steps, planStep{op: live[s], inputs: od.inputs, outputs: od.outputs})
 	}
 	return steps
+}
+
+// foldActivation merges a RELU or RELU6 into the operator before it when
+// that operator has a fused-activation slot left empty and its output feeds
+// only the activation: the pair becomes the first operator with the
+// activation fused, writing the activation's output. max(v, 0) and
+// min(max(v, 0), 6) give the same float32 values either way.
+func (ip *Interpreter) foldActivation(od, next *opDef, uses []int) (*opDef, bool) {
+	switch od.code {
+	case tfschema.BuiltinOperatorADD, tfschema.BuiltinOperatorSUB, tfschema.BuiltinOperatorMUL,
+		tfschema.BuiltinOperatorCONV_2D, tfschema.BuiltinOperatorDEPTHWISE_CONV_2D,
+		tfschema.BuiltinOperatorFULLY_CONNECTED, tfschema.BuiltinOperatorMAX_POOL_2D,
+		tfschema.BuiltinOperatorAVERAGE_POOL_2D, tfschema.BuiltinOperatorCONCATENATION:
+	default:
+		return nil, false
+	}
+	act := actNone
+	switch next.code {
+	case tfschema.BuiltinOperatorRELU:
+		act = actRelu
+	case tfschema.BuiltinOperatorRELU6:
+		act = actRelu6
+	default:
+		return nil, false
+	}
+	y := od.outputs[0]
+	if od.opts.act != actNone || next.inputs[0] != y || uses[y] != 1 {
+		return nil, false
+	}
+	def := *od
+	def.opts.act = act
+	def.outputs = next.outputs
+	return &def, true
 }
 
 func (ip *Interpreter) matchPReLU(ks []int, uses []int) (x, alpha, y int, ok bool) {

@@ -54,3 +54,46 @@ func TestPReLUFusionExact(t *testing.T) {
 		}
 	}
 }
+
+// TestActivationFolding checks that CONV_2D → RELU6 and ADD → RELU run as
+// one step each and give the same bits as the unfused pair.
+func TestActivationFolding(t *testing.T) {
+	r := rand.New(rand.NewPCG(31, 32))
+	s := []int{1, 5, 5, 8}
+	w := randData(r, []int{8, 3, 3, 8})
+	for i := range w {
+		w[i] *= 4
+	}
+	build := func(extraOut bool) []byte {
+		m := tModel{
+			tensors: []tTensor{{name: "x", typ: Float32, shape: s}, {name: "w", typ: Float32, shape: []int{8, 3, 3, 8}, f32: w},
+				{name: "c", typ: Float32, shape: s}, {name: "r6", typ: Float32, shape: s}, {name: "a", typ: Float32, shape: s},
+				{name: "y", typ: Float32, shape: s}},
+			ops: []tOp{
+				{code: 3, in: []int{0, 1, -1}, out: []int{2}, opts: convOpts(paddingSame, 1, 1, 1, 1, actNone)},
+				{code: 21, in: []int{2}, out: []int{3}},                              // RELU6
+				{code: 0, in: []int{3, 0}, out: []int{4}, opts: actOpts(0, actNone)}, // ADD
+				{code: 19, in: []int{4}, out: []int{5}},                              // RELU
+			},
+			inputs: []int{0}, outputs: []int{5},
+		}
+		if extraOut {
+			m.outputs = append(m.outputs, 2, 4)
+		}
+		return m.build()
+	}
+	folded, plain := mustInterp(t, build(false), nil), mustInterp(t, build(true), nil)
+	if len(folded.steps) != 2 || len(plain.steps) != 4 {
+		t.Fatalf("steps: folded %d, plain %d; want 2 and 4", len(folded.steps), len(plain.steps))
+	}
+	x := randData(r, s)
+	copy(folded.Input(0).Float32s(), x)
+	copy(plain.Input(0).Float32s(), x)
+	invoke(t, folded)
+	invoke(t, plain)
+	for i, v := range folded.Output(0).Float32s() {
+		if w := plain.Output(0).Float32s()[i]; math.Float32bits(v) != math.Float32bits(w) {
+			t.Fatalf("element %d: folded %g, unfused %g", i, v, w)
+		}
+	}
+}

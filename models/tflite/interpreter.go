@@ -85,6 +85,9 @@ func newInterpreter(m *Model, opts *Options, portable bool) (*Interpreter, error
 	}
 	for _, ps := range plan {
 		od := &m.ops[ps.op]
+		if ps.def != nil {
+			od = ps.def
+		}
 		var kn kernel
 		if ps.prelu {
 			kn = &preluFused{x: ip.tensors[ps.inputs[0]].f32, alpha: ip.tensors[ps.inputs[1]].f32, out: ip.tensors[ps.outputs[0]].f32}

@@ -23,7 +23,7 @@ func clampSlice(x []float32, lo, hi float32) {
 		return
 	}
 	for i, v := range x {
-		if v < lo {
+		if v <= lo { // <= also turns −0 into +0 at lo = 0, as max(v, 0) does
 			x[i] = lo
 		} else if v > hi {
 			x[i] = hi
