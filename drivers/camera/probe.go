@@ -40,7 +40,8 @@ type ProbeResult struct {
 // is no capture device (or no V4L2), failed when devices exist but none
 // offers a wanted format, or cfg.Path names a missing device.
 func Probe(cfg DeviceConfig) ProbeResult {
-	devs, err := ListDevices()
+	cfg.defaults()
+	devs, err := listDevices(cfg.Formats)
 	if errors.Is(err, ErrUnsupported) {
 		return ProbeResult{State: ProbeSkipped, Reason: err.Error()}
 	}

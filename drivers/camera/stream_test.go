@@ -32,7 +32,7 @@ func TestSyntheticFramesDiffer(t *testing.T) {
 	var prev []byte
 	var lastSeq uint64
 	for range 5 {
-		f := nextFrame(t, s, 2*time.Second)
+		f := nextFrame(t, s, 10*time.Second)
 		if f.Width != 64 || f.Height != 48 || len(f.Pix) != 64*48*3 {
 			t.Fatalf("frame %dx%d, %d bytes", f.Width, f.Height, len(f.Pix))
 		}
@@ -105,7 +105,7 @@ func TestFilesDirectoryAndMJPEG(t *testing.T) {
 	// read quickly; with 500 fps and 8 slots at most a frame or two drops
 	seen := 0
 	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		f, err := s.Next(ctx)
 		cancel()
 		if err == io.EOF {
@@ -141,7 +141,7 @@ func TestFilesDirectoryAndMJPEG(t *testing.T) {
 	}
 	defer m.Close()
 	for range 5 { // more than the file holds: looping
-		f := nextFrame(t, m, 2*time.Second)
+		f := nextFrame(t, m, 10*time.Second)
 		if !bytes.Equal(f.Pix, imgs[0].Pix) && !bytes.Equal(f.Pix, imgs[2].Pix) {
 			t.Fatal("mjpeg frame matches no source image")
 		}

@@ -22,7 +22,11 @@ import (
 // device and reports its formats, sizes and frame rates. Nodes that are
 // not capture devices (metadata nodes of UVC cameras, encoders) are left
 // out; a node that cannot be opened is left out too.
-func ListDevices() ([]DeviceInfo, error) {
+func ListDevices() ([]DeviceInfo, error) { return listDevices(nil) }
+
+// listDevices is ListDevices, enumerating sizes only for the formats in
+// only (all when nil).
+func listDevices(only []PixelFormat) ([]DeviceInfo, error) {
 	paths, err := filepath.Glob("/dev/video*")
 	if err != nil {
 		return nil, err
@@ -34,7 +38,7 @@ func ListDevices() ([]DeviceInfo, error) {
 		if err != nil {
 			continue
 		}
-		out = append(out, describe(p, cam))
+		out = append(out, describe(p, cam, only))
 		cam.Close()
 	}
 	return out, nil
@@ -48,12 +52,19 @@ func videoIndex(p string) int {
 	return n
 }
 
-func describe(path string, cam *webcam.Webcam) DeviceInfo {
+// describe enumerates a device. With only non-nil, sizes and rates are
+// enumerated for those formats alone (vivid offers 83 formats, and a
+// reopen should not walk them all).
+func describe(path string, cam *webcam.Webcam, only []PixelFormat) DeviceInfo {
 	info := DeviceInfo{Path: path}
 	info.Name, _ = cam.GetName()
 	info.Bus, _ = cam.GetBusInfo()
 	for pf, desc := range cam.GetSupportedFormats() {
 		fi := FormatInfo{Pixel: PixelFormat(pf), Description: desc}
+		if only != nil && !slices.Contains(only, fi.Pixel) {
+			info.Formats = append(info.Formats, fi)
+			continue
+		}
 		for _, s := range cam.GetSupportedFrameSizes(pf) {
 			si := SizeInfo{
 				MinWidth: int(s.MinWidth), MaxWidth: int(s.MaxWidth), StepWidth: int(s.StepWidth),
@@ -73,6 +84,9 @@ func describe(path string, cam *webcam.Webcam) DeviceInfo {
 		info.Formats = append(info.Formats, fi)
 	}
 	slices.SortFunc(info.Formats, func(a, b FormatInfo) int { return int(a.Pixel) - int(b.Pixel) })
+	if only != nil {
+		return info
+	}
 	for _, c := range cam.GetControls() {
 		info.Controls = append(info.Controls, ControlInfo{Name: c.Name, Min: c.Min, Max: c.Max, Step: c.Step})
 	}
@@ -94,7 +108,7 @@ func OpenDevice(cfg DeviceConfig, o *Options) (*Stream, error) {
 		}
 	}
 	if cfg.Path == "" {
-		devs, err := ListDevices()
+		devs, err := listDevices(cfg.Formats)
 		if err != nil {
 			return nil, err
 		}
@@ -126,7 +140,7 @@ func (d *device) open(context.Context) (Format, error) {
 	if err != nil {
 		return Format{}, fmt.Errorf("open %s: %w", d.cfg.Path, classify(err))
 	}
-	mode, err := Choose(describe(d.cfg.Path, cam), d.cfg)
+	mode, err := Choose(describe(d.cfg.Path, cam, d.cfg.Formats), d.cfg)
 	if err != nil {
 		cam.Close()
 		return Format{}, permanent(err)

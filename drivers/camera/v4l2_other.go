@@ -14,3 +14,5 @@ func ListDevices() ([]DeviceInfo, error) {
 func OpenDevice(DeviceConfig, *Options) (*Stream, error) {
 	return nil, fmt.Errorf("%w: V4L2 capture needs Linux", ErrUnsupported)
 }
+
+func listDevices([]PixelFormat) ([]DeviceInfo, error) { return ListDevices() }

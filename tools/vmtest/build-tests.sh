@@ -33,12 +33,12 @@ while IFS=$'\t' read -r dir pkg files; do
 			break
 		fi
 	done
-done < <(go list -tags vmtest -f '{{.Dir}}{{"\t"}}{{.ImportPath}}{{"\t"}}{{join .TestGoFiles " "}} {{join .XTestGoFiles " "}}' "$@")
+done < <(go list -e -tags vmtest -f '{{.Dir}}{{"\t"}}{{.ImportPath}}{{"\t"}}{{join .TestGoFiles " "}} {{join .XTestGoFiles " "}}' "$@")
 if [ -n "${VMTEST_EXTRA_PKGS:-}" ]; then
 	# shellcheck disable=SC2086 # a list of patterns
 	while IFS=$'\t' read -r dir pkg; do
 		want[$pkg]=$dir
-	done < <(go list -f '{{.Dir}}{{"\t"}}{{.ImportPath}}' $VMTEST_EXTRA_PKGS)
+	done < <(go list -e -f '{{.Dir}}{{"\t"}}{{.ImportPath}}' $VMTEST_EXTRA_PKGS)
 fi
 [ ${#want[@]} -gt 0 ] || die "no package with vmtest-tagged tests in: $*"
 
