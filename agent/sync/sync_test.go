@@ -315,3 +315,28 @@ func TestBackoffAndQueueAlarm(t *testing.T) {
 		t.Errorf("state %v after Run", st.State)
 	}
 }
+
+// TestPruneAcked prunes acknowledged results, keeping the chain head, and a
+// restarted Syncer still finds its acknowledgement consistent.
+func TestPruneAcked(t *testing.T) {
+	p := newPlatform(t, nil)
+	d := newDevice(t, p, 7)
+	d.record(t, 6)
+	drain(t, d.syncer(t, p, func(c *vsync.Config) { c.PruneAcked = true }))
+	var kept []uint64
+	d.db.View(func(tx *store.Tx) error {
+		return tx.ForEachResult(0, func(seq uint64, _ []byte) error { kept = append(kept, seq); return nil })
+	})
+	if len(kept) != 1 || kept[0] != 6 {
+		t.Fatalf("results kept after pruning: %v, want [6]", kept)
+	}
+	d.record(t, 2)
+	s := d.syncer(t, p, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	s.Run(ctx)
+	if st := s.Status(); st.AckAlarm || st.AckedSeq != 8 {
+		t.Fatalf("after restart: %+v", st)
+	}
+	p.verify(t, d, 8)
+}
