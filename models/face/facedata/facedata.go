@@ -1,6 +1,3 @@
-// Package facedata reads a labelled face folder (identities.csv beside the
-// images) and runs the face pipeline over it, for evaluation and
-// calibration. Images are decoded in memory and never written anywhere.
 package facedata
 
 import (
