@@ -49,6 +49,7 @@ func (s *Server) adminRoutes() {
 	route("GET /v1/admin/whoami", "whoami", allRoles, s.whoami)
 	route("POST /v1/admin/admins", "admin.create", adminOnly, s.createAdmin)
 	route("GET /v1/admin/admins", "admin.list", adminOnly, s.listAdmins)
+	route("POST /v1/admin/admins/{id}/revoke", "admin.revoke", adminOnly, s.revokeAdmin)
 	route("POST /v1/admin/events", "event.create", writers, s.createEvent)
 	route("GET /v1/admin/events", "event.list", allRoles, s.listEvents)
 	route("POST /v1/admin/devices", "device.create", writers, s.createDevice)
@@ -170,6 +171,17 @@ func (s *Server) createAdmin(w http.ResponseWriter, r *http.Request, a db.Admin,
 func (s *Server) listAdmins(w http.ResponseWriter, r *http.Request, a db.Admin, _ *reqlog) error {
 	as, err := s.db.ListAdmins(r.Context(), a.Org)
 	return list(w, as, err, adminJSON)
+}
+
+func (s *Server) revokeAdmin(w http.ResponseWriter, r *http.Request, a db.Admin, rl *reqlog) error {
+	id := r.PathValue("id")
+	if id == a.ID {
+		return problem(http.StatusConflict, syncwire.ReasonConflict, "a credential cannot revoke itself")
+	}
+	if err := s.db.DeleteAdmin(r.Context(), a.Org, id); err != nil {
+		return dbError(err)
+	}
+	return s.changed(w, r, rl, "admin.revoke", "revoked "+id, map[string]string{"id": id, "status": "revoked"})
 }
 
 // EventJSON is an event as the API shows it.

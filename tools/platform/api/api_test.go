@@ -62,6 +62,20 @@ func TestAdminFlow(t *testing.T) {
 		if json.Unmarshal(res.body, &who); who.Role != "auditor" || who.Org != tn.org.ID {
 			t.Fatalf("whoami = %s", res.body)
 		}
+		// A revoked credential stops working; a credential cannot revoke itself.
+		if res := e.admin(adm, "POST", "/v1/admin/admins/"+who.ID+"/revoke", nil); res.status != http.StatusCreated {
+			t.Fatalf("revoke admin: %d %s", res.status, res.body)
+		}
+		if res := e.admin(created.Token, "GET", "/v1/admin/whoami", nil); res.status != http.StatusUnauthorized {
+			t.Errorf("revoked token: %d", res.status)
+		}
+		var me api.AdminJSON
+		json.Unmarshal(e.admin(adm, "GET", "/v1/admin/whoami", nil).body, &me)
+		if res := e.admin(adm, "POST", "/v1/admin/admins/"+me.ID+"/revoke", nil); res.status != http.StatusConflict {
+			t.Errorf("self-revocation: %d", res.status)
+		}
+		res = e.admin(adm, "POST", "/v1/admin/admins", map[string]string{"name": "eve2", "role": "auditor"})
+		json.Unmarshal(res.body, &created)
 		// Auditors are read-only; operators cannot revoke.
 		if res := e.admin(created.Token, "POST", "/v1/admin/events", map[string]string{"name": "x"}); res.status != http.StatusForbidden || res.problem.Reason != syncwire.ReasonForbidden {
 			t.Errorf("auditor creates event: %d %+v", res.status, res.problem)

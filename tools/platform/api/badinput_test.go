@@ -89,6 +89,14 @@ func TestBadInput(t *testing.T) {
 			req.Header.Set("Authorization", "Bearer "+e.orgs[0].tokens[db.RoleAdmin])
 			return req
 		}, 413, syncwire.ReasonTooLarge, 0},
+		{"wrong method", func(e *env) *http.Request {
+			req, _ := http.NewRequest("PUT", e.hs.URL+syncwire.PathResults, nil)
+			return req
+		}, 405, syncwire.ReasonMethod, -1},
+		{"unknown endpoint", func(e *env) *http.Request {
+			req, _ := http.NewRequest("GET", e.hs.URL+"/v1/device/secrets", nil)
+			return req
+		}, 404, syncwire.ReasonNotFound, -1},
 		{"bad admin token", func(e *env) *http.Request {
 			req, _ := http.NewRequest("GET", e.hs.URL+"/v1/admin/devices", nil)
 			req.Header.Set("Authorization", "Bearer "+api.TokenPrefix+"guess")

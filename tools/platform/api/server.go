@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vouchkiosk/vouch/agent/sync/syncwire"
@@ -133,13 +134,32 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST "+syncwire.PathResults, s.handle("ingest", s.postResults))
 	s.mux.HandleFunc("GET "+syncwire.PathAck, s.handle("ack", s.getAck))
 	s.adminRoutes()
-	s.mux.HandleFunc("/", s.handle("unknown", func(w http.ResponseWriter, r *http.Request, _ *reqlog) error {
-		return problem(http.StatusNotFound, syncwire.ReasonNotFound, "no such endpoint")
-	}))
+	s.mux.HandleFunc("/", s.handle("unknown", s.notFound))
 }
 
 // AdminRoutes returns the patterns of every admin endpoint.
 func (s *Server) AdminRoutes() []string { return slices.Clone(s.routeList) }
+
+// notFound answers requests no route took: 405 with Allow when the path
+// exists for other methods, 404 otherwise.
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request, _ *reqlog) error {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost} {
+		if m == r.Method {
+			continue
+		}
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := s.mux.Handler(probe); pattern != "/" && pattern != "" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		return problem(http.StatusMethodNotAllowed, syncwire.ReasonMethod, "method %s not allowed", r.Method)
+	}
+	return problem(http.StatusNotFound, syncwire.ReasonNotFound, "no such endpoint")
+}
 
 // HTTPError is an error with a public status, reason and message.
 type HTTPError struct {

@@ -38,6 +38,12 @@ func TestTenantIsolation(t *testing.T) {
 		secrets := []string{a.dev.ID, a.org.ID, a.event.ID, "secret-subject",
 			fmt.Sprintf("%x", result.Hash(recs[0])), base64.StdEncoding.EncodeToString(a.dev.Pub), base64.StdEncoding.EncodeToString(recs[0][:24])}
 		tok := b.tokens[db.RoleAdmin]
+		admins, err := e.db.ListAdmins(t.Context(), a.org.ID)
+		if err != nil || len(admins) == 0 {
+			t.Fatal(err)
+		}
+		aAdmin := admins[0].ID
+		secrets = append(secrets, aAdmin)
 
 		type check struct {
 			method, path string
@@ -48,6 +54,7 @@ func TestTenantIsolation(t *testing.T) {
 			{"GET", "/v1/admin/whoami", nil, 200},
 			{"POST", "/v1/admin/admins", map[string]string{"name": "x", "role": "auditor"}, 201},
 			{"GET", "/v1/admin/admins", nil, 200},
+			{"POST", "/v1/admin/admins/" + aAdmin + "/revoke", nil, 404},
 			{"POST", "/v1/admin/events", map[string]string{"name": "b-event"}, 201},
 			{"GET", "/v1/admin/events", nil, 200},
 			{"POST", "/v1/admin/devices", map[string]any{"public_key": []byte(b.dev.Pub), "event": a.event.ID}, 404},
@@ -111,6 +118,9 @@ func TestTenantIsolation(t *testing.T) {
 		if n := e.count(a.org.ID); n != 4 {
 			t.Errorf("org 0 holds %d results, want 4", n)
 		}
+		if after, _ := e.db.ListAdmins(t.Context(), a.org.ID); len(after) != len(admins) {
+			t.Errorf("org 0 lost credentials")
+		}
 		if subs, _ := e.db.ListSubjects(t.Context(), a.org.ID, ""); len(subs) != 1 {
 			t.Errorf("org 0 subjects: %d", len(subs))
 		}
@@ -121,7 +131,7 @@ func TestTenantIsolation(t *testing.T) {
 func routeOf(p string) string {
 	p, _, _ = strings.Cut(p, "?")
 	parts := strings.Split(p, "/")
-	if len(parts) >= 5 && parts[3] == "devices" {
+	if len(parts) >= 5 && (parts[3] == "devices" || parts[3] == "admins") {
 		parts[4] = "{id}"
 	}
 	return strings.Join(parts, "/")

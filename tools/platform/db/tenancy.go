@@ -127,6 +127,18 @@ func (d *DB) ListAdmins(ctx context.Context, org string) ([]Admin, error) {
 	})
 }
 
+// DeleteAdmin removes org's credential id; its token stops working at once.
+func (d *DB) DeleteAdmin(ctx context.Context, org, id string) error {
+	res, err := d.exec(ctx, "DELETE FROM admins WHERE org_id = ? AND id = ?", org, id)
+	if err != nil {
+		return fmt.Errorf("db: delete admin %q: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("%w: admin %q", ErrNotFound, id)
+	}
+	return nil
+}
+
 // CreateEvent adds an event to org.
 func (d *DB) CreateEvent(ctx context.Context, org, name string) (Event, error) {
 	if name == "" {
