@@ -123,9 +123,16 @@ func TestTouchEdgeWakesCapture(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
+	c0 := s.Commands()
 	done := make(chan error, 1)
 	go func() { done <- d.Capture(context.Background()) }()
-	time.Sleep(100 * time.Millisecond)
+	// One GenImg ("no finger"), then the driver must block on the line.
+	for deadline := time.Now().Add(5 * time.Second); s.Commands() < c0+1; {
+		if time.Now().After(deadline) {
+			t.Fatal("capture never sent its first GenImg")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	before := s.Commands()
 	time.Sleep(300 * time.Millisecond)
 	if n := s.Commands() - before; n != 0 {

@@ -64,9 +64,16 @@ func TestVMTouchEdgeWakesCapture(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	c0 := s.Commands()
 	done := make(chan error, 1)
 	go func() { done <- d.Capture(ctx) }()
-	time.Sleep(200 * time.Millisecond) // one GenImg ("no finger"), then it blocks on the line
+	// One GenImg ("no finger"), then the driver must block on the line.
+	for deadline := time.Now().Add(5 * time.Second); s.Commands() < c0+1; {
+		if time.Now().After(deadline) {
+			t.Fatal("capture never sent its first GenImg")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	before := s.Commands()
 	time.Sleep(500 * time.Millisecond)
 	if n := s.Commands() - before; n != 0 {

@@ -31,7 +31,10 @@ func TestFaults(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := newRig(t, sim.Config{FaultDelay: 330 * time.Millisecond}, nil)
+			// The late reply comes 100 ms after the driver gives up and
+			// inside its 200 ms quiet-line drain, which must swallow it.
+			r := newRig(t, sim.Config{FaultDelay: 300 * time.Millisecond}, &r30x.Options{Timeouts: r30x.Timeouts{
+				Reply: 200 * time.Millisecond, Flash: 200 * time.Millisecond, Packet: 200 * time.Millisecond, Quiet: 200 * time.Millisecond}})
 			ctx := context.Background()
 			r.s.Inject(tt.fault, 1)
 			err := tt.op(ctx, r)
