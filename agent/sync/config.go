@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"time"
@@ -20,7 +21,8 @@ const MetaAck = "sync/ack"
 // Config configures New. Zero fields take the defaults shown.
 type Config struct {
 	// URL is the platform's base URL, e.g. "https://platform.example:8443"
-	// (required).
+	// (required). Plain http is accepted only for a loopback host: records
+	// carry decisions and scores, which must not cross a network in clear.
 	URL string
 	// Device is this device's id (required); Signer its Ed25519 key
 	// (required).
@@ -29,7 +31,9 @@ type Config struct {
 	// PlatformKey is the pinned Ed25519 key acknowledgements must verify
 	// with (required).
 	PlatformKey ed25519.PublicKey
-	// HTTP sends requests; nil means a client with RequestTimeout.
+	// HTTP sends requests; nil means a client with RequestTimeout and the
+	// system roots. To trust a private CA (such as the platform's dev CA),
+	// pass a client whose transport sets TLSClientConfig.RootCAs.
 	HTTP *http.Client
 	// BatchRecords bounds records per upload; default 256, at most
 	// syncwire.MaxBatchRecords.
@@ -73,6 +77,8 @@ func (c Config) withDefaults() (Config, error) {
 	switch {
 	case c.URL == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
 		return c, fmt.Errorf("%w: URL %q", ErrConfig, c.URL)
+	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+		return c, fmt.Errorf("%w: plain http to %q; use https (http is for loopback only)", ErrConfig, u.Host)
 	case c.Device == "" || c.Signer == nil:
 		return c, fmt.Errorf("%w: Device and Signer are required", ErrConfig)
 	case len(c.PlatformKey) != ed25519.PublicKeySize:
@@ -112,4 +118,12 @@ func (c Config) withDefaults() (Config, error) {
 		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	return c, nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

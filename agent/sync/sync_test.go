@@ -244,10 +244,7 @@ func TestTruncationDetected(t *testing.T) {
 	d.record(t, 3)
 	d.db.Update(func(tx *store.Tx) error { return tx.SetMeta(vsync.MetaAck, ack) })
 	s := d.syncer(t, p, nil)
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-	defer cancel()
-	s.Run(ctx)
-	st := s.Status()
+	st := runUntil(t, s, func(st vsync.Status) bool { return st.Permanent })
 	if !st.AckAlarm || st.AckProblem == "" {
 		t.Fatalf("truncation not detected: %+v", st)
 	}
@@ -332,11 +329,23 @@ func TestPruneAcked(t *testing.T) {
 	}
 	d.record(t, 2)
 	s := d.syncer(t, p, nil)
-	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-	defer cancel()
-	s.Run(ctx)
-	if st := s.Status(); st.AckAlarm || st.AckedSeq != 8 {
+	if st := runUntil(t, s, func(st vsync.Status) bool { return st.AckedSeq == 8 }); st.AckAlarm || st.AckedSeq != 8 {
 		t.Fatalf("after restart: %+v", st)
 	}
 	p.verify(t, d, 8)
+}
+
+// runUntil runs s until cond holds for its status (or 20 s pass), stops it
+// and returns the last status.
+func runUntil(t *testing.T, s *vsync.Syncer, cond func(vsync.Status) bool) vsync.Status {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Run(ctx); close(done) }()
+	for deadline := time.Now().Add(20 * time.Second); !cond(s.Status()) && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	return s.Status()
 }
