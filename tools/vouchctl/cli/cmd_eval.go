@@ -65,19 +65,19 @@ func runEval(ctx context.Context, env Env, args []string) error {
 	if !*kiosk {
 		q.MaxCentreOffset = 0
 	}
-	p, embSHA, err := loadPipeline(*weights, &q, env)
+	p, embSHA, err := evalLoadPipeline(*weights, &q, env)
 	if err != nil {
 		return err
 	}
 	start := time.Now()
-	bar := progressBar(env.Stderr, "faces")
+	bar := evalProgressBar(env.Stderr, "faces")
 	outs, err := facedata.Run(ctx, p, dir, entries, bar)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stderr, "\n")
 	w := env.Stdout
-	samples, fte, controls := summarizeOutcomes(w, outs)
+	samples, fte, controls := evalSummarize(w, outs)
 	fmt.Fprintf(w, "pipeline time: %v for %d images\n", time.Since(start).Round(time.Millisecond), len(outs))
 	set, err := eval.NewSet(samples)
 	if err != nil {
@@ -88,7 +88,7 @@ func runEval(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ci, err := set.Bootstrap(ctx, evalTargets, *reps, *seed, progressBar(env.Stderr, "bootstrap"))
+	ci, err := set.Bootstrap(ctx, evalTargets, *reps, *seed, evalProgressBar(env.Stderr, "bootstrap"))
 	if err != nil {
 		return err
 	}
@@ -138,7 +138,7 @@ func runEval(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(*calPath, calBytes); err != nil {
+	if err := evalWriteFileAtomic(*calPath, calBytes); err != nil {
 		return err
 	}
 	var png bytes.Buffer
@@ -150,15 +150,15 @@ func runEval(ctx context.Context, env Env, args []string) error {
 	if err := eval.WriteDET(&png, sc, title, marks); err != nil {
 		return err
 	}
-	if err := writeFileAtomic(*detPath, png.Bytes()); err != nil {
+	if err := evalWriteFileAtomic(*detPath, png.Bytes()); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "wrote %s and %s\n", *calPath, *detPath)
 	return nil
 }
 
-// loadPipeline loads and verifies the three models and builds the pipeline.
-func loadPipeline(weights string, q *face.QualityConfig, env Env) (*face.Pipeline, string, error) {
+// evalLoadPipeline loads and verifies the three models and builds the pipeline.
+func evalLoadPipeline(weights string, q *face.QualityConfig, env Env) (*face.Pipeline, string, error) {
 	models := map[string]*tflite.Model{}
 	var embSHA string
 	for _, id := range []string{assets.FaceDetectionShortRange, assets.FaceDetectionFullRange, assets.MobileFaceNet} {
@@ -197,9 +197,9 @@ func loadPipeline(weights string, q *face.QualityConfig, env Env) (*face.Pipelin
 	return p, embSHA, err
 }
 
-// summarizeOutcomes prints every image without a template and returns the
+// evalSummarize prints every image without a template and returns the
 // labelled samples, the failure-to-enrol count and the control count.
-func summarizeOutcomes(w io.Writer, outs []facedata.Outcome) (samples []eval.Sample, fte, controls int) {
+func evalSummarize(w io.Writer, outs []facedata.Outcome) (samples []eval.Sample, fte, controls int) {
 	for _, o := range outs {
 		switch {
 		case o.Control():
@@ -208,10 +208,10 @@ func summarizeOutcomes(w io.Writer, outs []facedata.Outcome) (samples []eval.Sam
 			if o.Reason == nil {
 				verdict = "UNEXPECTED template"
 			}
-			fmt.Fprintf(w, "control %s (%s): %s: %v\n", o.File, o.Identity, verdict, reasonText(o.Reason))
+			fmt.Fprintf(w, "control %s (%s): %s: %v\n", o.File, o.Identity, verdict, evalReasonText(o.Reason))
 		case o.Reason != nil:
 			fte++
-			fmt.Fprintf(w, "no template for %s (%s): %v\n", o.File, o.Identity, reasonText(o.Reason))
+			fmt.Fprintf(w, "no template for %s (%s): %v\n", o.File, o.Identity, evalReasonText(o.Reason))
 		default:
 			samples = append(samples, eval.Sample{Identity: o.Identity, Template: o.Template})
 		}
@@ -220,16 +220,16 @@ func summarizeOutcomes(w io.Writer, outs []facedata.Outcome) (samples []eval.Sam
 	return samples, fte, controls
 }
 
-func reasonText(err error) string {
+func evalReasonText(err error) string {
 	if err == nil {
 		return "template"
 	}
 	return err.Error()
 }
 
-// progressBar returns a progress callback drawing a bar on w (a terminal's
+// evalProgressBar returns a progress callback drawing a bar on w (a terminal's
 // stderr; the bar is plain text, so a log file just gets a few lines).
-func progressBar(w io.Writer, label string) func(done, total int) {
+func evalProgressBar(w io.Writer, label string) func(done, total int) {
 	last := -1
 	return func(done, total int) {
 		pct := 100 * done / max(total, 1)
@@ -242,9 +242,9 @@ func progressBar(w io.Writer, label string) func(done, total int) {
 	}
 }
 
-// writeFileAtomic writes b to path via a synced temporary file, a rename
+// evalWriteFileAtomic writes b to path via a synced temporary file, a rename
 // and a sync of the directory, so a crash leaves the old or the new file.
-func writeFileAtomic(path string, b []byte) error {
+func evalWriteFileAtomic(path string, b []byte) error {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
 	if err != nil {

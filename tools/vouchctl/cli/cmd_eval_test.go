@@ -30,10 +30,10 @@ func TestEvalArgs(t *testing.T) {
 	}
 }
 
-func TestWriteFileAtomic(t *testing.T) {
+func TestEvalWriteFileAtomic(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "c.json")
 	for _, content := range []string{"one", "two"} {
-		if err := writeFileAtomic(p, []byte(content)); err != nil {
+		if err := evalWriteFileAtomic(p, []byte(content)); err != nil {
 			t.Fatal(err)
 		}
 		if b, _ := os.ReadFile(p); string(b) != content {
