@@ -11,11 +11,11 @@ const CropSize = 112
 // Canonical positions in the 112×112 crop (the ArcFace template): the eyes
 // as they appear in the image (image-left eye first), nose tip and mouth
 // centre (mean of the template's mouth corners).
-var (
-	templateLeftEye  = Point{38.2946, 51.6963}
-	templateRightEye = Point{73.5318, 51.5014}
-	templateNose     = Point{56.0252, 71.7366}
-	templateMouth    = Point{56.1396, 92.2848}
+const (
+	templateLeftEyeX, templateLeftEyeY   = 38.2946, 51.6963
+	templateRightEyeX, templateRightEyeY = 73.5318, 51.5014
+	templateNoseX, templateNoseY         = 56.0252, 71.7366
+	templateMouthX, templateMouthY       = 56.1396, 92.2848
 )
 
 // Similarity is the map p ↦ (A·x − B·y + TX, B·x + A·y + TY): rotation,
@@ -104,11 +104,11 @@ func CropTransform(d Detection, mode AlignMode) (Similarity, error) {
 	}
 	switch mode {
 	case AlignEyes:
-		return FitSimilarity([]Point{le, re}, []Point{templateLeftEye, templateRightEye})
+		return FitSimilarity([]Point{le, re}, []Point{{templateLeftEyeX, templateLeftEyeY}, {templateRightEyeX, templateRightEyeY}})
 	case AlignDocument:
 		return FitSimilarity(
 			[]Point{le, re, d.Keypoints[NoseTip], d.Keypoints[Mouth]},
-			[]Point{templateLeftEye, templateRightEye, templateNose, templateMouth})
+			[]Point{{templateLeftEyeX, templateLeftEyeY}, {templateRightEyeX, templateRightEyeY}, {templateNoseX, templateNoseY}, {templateMouthX, templateMouthY}})
 	}
 	return Similarity{}, fmt.Errorf("%w: align mode %d", ErrBadConfig, mode)
 }

@@ -27,35 +27,38 @@ const (
 	numIssues
 )
 
-var issueText = [numIssues][2]string{
-	{"ok", ""},
-	{"no_face", "No face found. Please look at the camera."},
-	{"multiple_faces", "More than one face. Please step up alone."},
-	{"too_small", "Please come closer."},
-	{"off_centre", "Please move to the centre of the screen."},
-	{"partly_outside", "Your face is cut off. Please move into the frame."},
-	{"yaw", "Please face the camera straight on."},
-	{"pitch", "Please keep your head level."},
-	{"roll", "Please hold your head upright."},
-	{"blurry", "Image is blurred. Please hold still."},
-	{"too_dark", "Too dark. Please face the light."},
-	{"too_bright", "Too bright. Please step out of direct light."},
+// issueText returns the code and the prompt of an issue.
+func issueText(i Issue) (code, msg string) {
+	t := [numIssues][2]string{
+		{"ok", ""},
+		{"no_face", "No face found. Please look at the camera."},
+		{"multiple_faces", "More than one face. Please step up alone."},
+		{"too_small", "Please come closer."},
+		{"off_centre", "Please move to the centre of the screen."},
+		{"partly_outside", "Your face is cut off. Please move into the frame."},
+		{"yaw", "Please face the camera straight on."},
+		{"pitch", "Please keep your head level."},
+		{"roll", "Please hold your head upright."},
+		{"blurry", "Image is blurred. Please hold still."},
+		{"too_dark", "Too dark. Please face the light."},
+		{"too_bright", "Too bright. Please step out of direct light."},
+	}
+	if i < numIssues {
+		return t[i][0], t[i][1]
+	}
+	return fmt.Sprintf("issue(%d)", uint8(i)), ""
 }
 
 // String is a stable machine-readable code, e.g. "too_small".
 func (i Issue) String() string {
-	if i < numIssues {
-		return issueText[i][0]
-	}
-	return fmt.Sprintf("issue(%d)", uint8(i))
+	code, _ := issueText(i)
+	return code
 }
 
 // Message is a short prompt for the person in front of the kiosk.
 func (i Issue) Message() string {
-	if i < numIssues {
-		return issueText[i][1]
-	}
-	return ""
+	_, msg := issueText(i)
+	return msg
 }
 
 // QualityConfig holds the gates. A zero threshold disables its gate, so a

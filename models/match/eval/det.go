@@ -22,13 +22,16 @@ const (
 	detMin, detMax   = 1e-4, 0.5
 )
 
-var (
-	colGrid  = color.RGBA{220, 220, 220, 255}
-	colAxis  = color.RGBA{0, 0, 0, 255}
-	colCurve = color.RGBA{20, 80, 200, 255}
-	colDiag  = color.RGBA{160, 160, 160, 255}
-	colPoint = color.RGBA{200, 40, 40, 255}
+// Plot colours (R, G, B packed as 0xRRGGBB).
+const (
+	colGrid  = 0xdcdcdc
+	colAxis  = 0x000000
+	colCurve = 0x1450c8
+	colDiag  = 0xa0a0a0
+	colPoint = 0xc82828
 )
+
+func rgb(c uint32) color.RGBA { return color.RGBA{uint8(c >> 16), uint8(c >> 8), uint8(c), 255} }
 
 // probit is the standard normal quantile.
 func probit(p float64) float64 { return -math.Sqrt2 * math.Erfcinv(2*p) }
@@ -99,7 +102,8 @@ func sortDesc(v []float64) {
 	slices.Reverse(v)
 }
 
-func line(img *image.RGBA, x0, y0, x1, y1 float64, c color.RGBA, width int) {
+func line(img *image.RGBA, x0, y0, x1, y1 float64, col uint32, width int) {
+	c := rgb(col)
 	steps := int(math.Max(math.Abs(x1-x0), math.Abs(y1-y0))) + 1
 	for s := 0; s <= steps; s++ {
 		f := float64(s) / float64(steps)
@@ -112,7 +116,8 @@ func line(img *image.RGBA, x0, y0, x1, y1 float64, c color.RGBA, width int) {
 	}
 }
 
-func disc(img *image.RGBA, cx, cy, r float64, c color.RGBA) {
+func disc(img *image.RGBA, cx, cy, r float64, col uint32) {
+	c := rgb(col)
 	for y := int(cy - r); y <= int(cy+r); y++ {
 		for x := int(cx - r); x <= int(cx+r); x++ {
 			if math.Hypot(float64(x)-cx, float64(y)-cy) <= r {
@@ -123,6 +128,6 @@ func disc(img *image.RGBA, cx, cy, r float64, c color.RGBA) {
 }
 
 func text(img *image.RGBA, x, y int, s string) {
-	d := font.Drawer{Dst: img, Src: image.NewUniform(colAxis), Face: basicfont.Face7x13, Dot: fixed.P(x, y)}
+	d := font.Drawer{Dst: img, Src: image.NewUniform(rgb(colAxis)), Face: basicfont.Face7x13, Dot: fixed.P(x, y)}
 	d.DrawString(s)
 }
