@@ -149,6 +149,17 @@ func (r *Ring) Close(err error) {
 	r.wake = make(chan struct{})
 }
 
+// discardReady frees an unconsumed published frame (after Close, so that
+// Next reports the close instead of a stale frame).
+func (r *Ring) discardReady() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ready >= 0 {
+		r.freeLocked(r.ready)
+		r.ready = -1
+	}
+}
+
 // Dropped returns how many frames were discarded unseen, either replaced by
 // a newer one or not captured because every slot was held.
 func (r *Ring) Dropped() uint64 {

@@ -148,11 +148,14 @@ func (s *Stream) Status() Status {
 	return st
 }
 
-// Close stops capture, closes the capturer and waits for the goroutine.
-// Frames already handed out stay valid until released.
+// Close stops capture, closes the capturer and waits for the goroutine;
+// Next then returns ErrClosed (or the stream's final error). Frames
+// already handed out stay valid until released.
 func (s *Stream) Close() error {
 	s.cancel()
 	<-s.done
+	s.ring.Close(ErrClosed)
+	s.ring.discardReady()
 	return nil
 }
 

@@ -46,6 +46,7 @@ func TestSyntheticFramesDiffer(t *testing.T) {
 		prev = append(prev[:0], f.Pix...)
 		f.Release()
 	}
+	time.Sleep(20 * time.Millisecond) // let a frame wait unconsumed in the ring
 	if st := s.Status(); st.State != StateStreaming || st.Frames < 5 || st.Format.Pixel != RGB24 {
 		t.Fatalf("status %+v", st)
 	}
