@@ -26,13 +26,18 @@
 //
 // An orthogonal transform keeps all pairwise distances, so someone holding
 // two whole galleries of the same people under different keys can still link
-// them from their distance structure alone. TestLinkageAttack measures it:
-// when both sites hold the same enrolment, comparing each template's sorted
-// similarity profile links 300 of 300 subjects. With independent
-// re-captures (genuine cosine ≈ 0.7) that simple attack links almost none,
-// but stronger ones (graph matching, or an orthogonal Procrustes fit from
-// about Dim known pairs, after which templates are directly comparable)
-// were not tested and should be assumed to work. Renewal protects single
-// templates and makes revocation possible; it is no defence against
-// gallery-level linkage.
+// them from their distance structure alone. Two attacks are measured:
+//   - TestLinkageAttack: when both sites hold the same enrolment, comparing
+//     each template's sorted similarity profile links 300 of 300 subjects;
+//     with independent re-captures (genuine cosine ≈ 0.7) this simple
+//     attack links almost none.
+//   - TestProcrustesLinkage: an attacker who knows the pairing of 1.5×Dim
+//     subjects (288 for 192-d) fits the map between the two keys
+//     (orthogonal Procrustes) and then links 200 of 200 further subjects
+//     from independent re-captures, most above the verification threshold.
+//     With fewer known pairs than Dim this fit is underdetermined and fails;
+//     cleverer attacks (graph matching) were not tried.
+//
+// Renewal protects single templates and makes revocation possible; it is no
+// defence against gallery-level linkage.
 package match
