@@ -12,6 +12,7 @@ type sampler struct {
 	k      int
 	bw, bh int
 	box    []float64 // bw*bh*3 block means when k >= 2
+	acc    []int32   // bw*3 block sums of one block row
 }
 
 // reset prepares s to sample src after prefiltering by k (k < 2: none).
@@ -33,27 +34,32 @@ func (s *sampler) reset(src Frame, k int) {
 		s.box = make([]float64, n)
 	}
 	s.box = s.box[:n]
-	clear(s.box)
+	if cap(s.acc) < bw*3 {
+		s.acc = make([]int32, bw*3)
+	}
+	acc := s.acc[:bw*3]
 	inv := 1 / float64(k*k)
 	for by := 0; by < bh; by++ {
-		out := s.box[by*bw*3 : (by+1)*bw*3]
+		clear(acc)
 		for y := by * k; y < (by+1)*k; y++ {
 			row := src.Pix[y*src.Stride : y*src.Stride+3*bw*k]
 			for bx := 0; bx < bw; bx++ {
-				var r, g, b int
+				var r, g, b int32
 				blk := row[3*bx*k : 3*(bx+1)*k]
 				for i := 0; i+2 < len(blk); i += 3 {
-					r += int(blk[i])
-					g += int(blk[i+1])
-					b += int(blk[i+2])
+					r += int32(blk[i])
+					g += int32(blk[i+1])
+					b += int32(blk[i+2])
 				}
-				out[3*bx] += float64(r)
-				out[3*bx+1] += float64(g)
-				out[3*bx+2] += float64(b)
+				a := acc[3*bx : 3*bx+3]
+				a[0] += r
+				a[1] += g
+				a[2] += b
 			}
 		}
-		for i := range out {
-			out[i] *= inv
+		out := s.box[by*bw*3 : (by+1)*bw*3]
+		for i, v := range acc {
+			out[i] = float64(v) * inv
 		}
 	}
 }
