@@ -102,6 +102,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 		"deleted record":      func(f *export.File) { f.Results = append(f.Results[:3], f.Results[4:]...) },
 		"swapped records":     func(f *export.File) { f.Results[1], f.Results[2] = f.Results[2], f.Results[1] },
 		"forgotten gap":       func(f *export.File) { f.Gaps = nil },
+		"edited hash column":  func(f *export.File) { f.Results[0].Hash = strings.Repeat("0", 64) },
 		"foreign key":         func(f *export.File) { f.Devices[0].PublicKey = devicetest.New(77).Pub },
 		"missing key":         func(f *export.File) { f.Devices = f.Devices[1:] },
 	}

@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -164,6 +165,10 @@ func verifyDevice(rep *Report, f *File, pub ed25519.PublicKey, recorded map[uint
 		signed := make([][]byte, end-k)
 		for n := range signed {
 			signed[n] = rs[k+n].Record
+			if h := result.Hash(signed[n]); rs[k+n].Hash != hex.EncodeToString(h[:]) {
+				rep.Problems = append(rep.Problems, fmt.Sprintf("device %s seq %d: hash column does not match the record", dev, rs[k+n].Seq))
+				return
+			}
 		}
 		next, err := result.VerifyChain(pub, state, signed)
 		if err != nil {
