@@ -11,7 +11,11 @@ import (
 // export is GET /v1/admin/export?format=json|csv[&device=ID]: every record
 // of the organisation with its signatures, streamed.
 func (s *Server) export(w http.ResponseWriter, r *http.Request, a db.Admin, rl *reqlog) error {
-	o := export.Options{Org: a.Org, Device: r.URL.Query().Get("device"), PlatformKey: s.pub, Now: s.now()}
+	o := export.Options{Org: a.Org, Device: r.URL.Query().Get("device"), PlatformKey: s.pub, Now: s.now(),
+		Ack: func(d db.Device) ([]byte, error) {
+			out, err := s.ingest.Current(d)
+			return out.Signed, err
+		}}
 	if o.Device != "" {
 		if _, err := s.db.Device(r.Context(), a.Org, o.Device); err != nil {
 			return dbError(err)

@@ -15,4 +15,7 @@
 //
 // Recorded gaps are part of the JSON export. Verify reports every sequence
 // jump it finds, and in JSON exports whether the platform had recorded it.
+// JSON exports also carry, per device, the platform's signed acknowledgement
+// of the stored head, so an export whose tail was cut off fails to verify
+// (provided the verifier checks platform_key against the key it trusts).
 package export

@@ -40,6 +40,10 @@ type Device struct {
 	HeadSeq   uint64 `json:"head_seq"`
 	HeadHash  string `json:"head_hash"`
 	Missing   uint64 `json:"missing"`
+	// Ack is the platform's signed acknowledgement of HeadSeq/HeadHash
+	// (a syncwire SignedAck): the platform's own attestation of how far the
+	// chain reached, so a copy of the export cut short is detectable.
+	Ack []byte `json:"ack,omitempty"`
 }
 
 // Gap is a recorded gap of a JSON export.
@@ -77,6 +81,9 @@ type Options struct {
 	Device      string // "" = every device of Org
 	PlatformKey ed25519.PublicKey
 	Now         time.Time
+	// Ack, if set, returns the platform's signed acknowledgement of a
+	// device's stored head; JSON exports carry it per device.
+	Ack func(db.Device) ([]byte, error)
 }
 
 // pageSize is how many results are read per query while streaming.
@@ -131,7 +138,13 @@ func WriteJSON(ctx context.Context, w io.Writer, src Source, o Options) error {
 	}
 	head := File{Format: FormatJSON, Org: o.Org, Exported: o.Now.UTC(), PlatformKey: o.PlatformKey, Devices: []Device{}, Gaps: []Gap{}}
 	for _, d := range ds {
-		head.Devices = append(head.Devices, Device{ID: d.ID, PublicKey: d.PublicKey, HeadSeq: d.Chain.Head.Seq, HeadHash: hex.EncodeToString(d.Chain.Head.Hash[:]), Missing: d.Chain.Missing})
+		dev := Device{ID: d.ID, PublicKey: d.PublicKey, HeadSeq: d.Chain.Head.Seq, HeadHash: hex.EncodeToString(d.Chain.Head.Hash[:]), Missing: d.Chain.Missing}
+		if o.Ack != nil {
+			if dev.Ack, err = o.Ack(d); err != nil {
+				return fmt.Errorf("export: ack of %s: %w", d.ID, err)
+			}
+		}
+		head.Devices = append(head.Devices, dev)
 		gs, err := src.Gaps(ctx, o.Org, d.ID)
 		if err != nil {
 			return err

@@ -3,6 +3,7 @@ package export_test
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/base64"
 	"errors"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vouchkiosk/vouch/agent/result"
+	"github.com/vouchkiosk/vouch/agent/sync/syncwire"
 	"github.com/vouchkiosk/vouch/tools/platform/db"
 	"github.com/vouchkiosk/vouch/tools/platform/export"
 	"github.com/vouchkiosk/vouch/tools/platform/internal/devicetest"
@@ -61,7 +63,10 @@ func fixture(t testing.TB) (jsonExp, csvExp []byte, devs []*devicetest.Device) {
 	d.AppendResults(ctx, other.ID, od.ID, db.Append{Head: db.Head{Seq: 1, Hash: result.Hash(r[0])}, Results: []db.Result{{Seq: 1, Hash: result.Hash(r[0]), Record: r[0]}}})
 
 	var jb, cb bytes.Buffer
-	opts := export.Options{Org: o.ID, Now: time.Now()}
+	platPub, platKey, _ := ed25519.GenerateKey(nil)
+	opts := export.Options{Org: o.ID, Now: time.Now(), PlatformKey: platPub, Ack: func(d db.Device) ([]byte, error) {
+		return syncwire.SignAck(syncwire.Ack{Device: d.ID, Seq: d.Chain.Head.Seq, Hash: d.Chain.Head.Hash[:], Missing: d.Chain.Missing}, platKey)
+	}}
 	if err := export.WriteJSON(ctx, &jb, d, opts); err != nil {
 		t.Fatal(err)
 	}
@@ -102,6 +107,8 @@ func TestVerifyDetectsTampering(t *testing.T) {
 		"deleted record":      func(f *export.File) { f.Results = append(f.Results[:3], f.Results[4:]...) },
 		"swapped records":     func(f *export.File) { f.Results[1], f.Results[2] = f.Results[2], f.Results[1] },
 		"forgotten gap":       func(f *export.File) { f.Gaps = nil },
+		"tail cut off":        func(f *export.File) { f.Results = f.Results[:len(f.Results)-1] },
+		"other platform key":  func(f *export.File) { f.PlatformKey = devicetest.New(78).Pub },
 		"edited hash column":  func(f *export.File) { f.Results[0].Hash = strings.Repeat("0", 64) },
 		"foreign key":         func(f *export.File) { f.Devices[0].PublicKey = devicetest.New(77).Pub },
 		"missing key":         func(f *export.File) { f.Devices = f.Devices[1:] },

@@ -15,6 +15,7 @@ import (
 	"strconv"
 
 	"github.com/vouchkiosk/vouch/agent/result"
+	"github.com/vouchkiosk/vouch/agent/sync/syncwire"
 )
 
 // ErrFormat is returned by Read for input that is not an export.
@@ -81,6 +82,10 @@ func readCSV(r io.Reader) (*File, error) {
 }
 
 // Report is the outcome of Verify.
+//
+// Acknowledgements are checked against File.PlatformKey, which the export
+// itself declares: a verifier must compare it with the platform key it
+// trusts (the one devices pin) for the check to mean anything.
 type Report struct {
 	Devices  int
 	Records  int
@@ -111,6 +116,7 @@ func Verify(f *File) Report {
 		recorded[g.Device][g.From] = g
 	}
 	seen := map[string]bool{}
+	heads := map[string]result.ChainState{}
 	for i := 0; i < len(f.Results); {
 		dev := f.Results[i].Device
 		j := i
@@ -123,17 +129,41 @@ func Verify(f *File) Report {
 		seen[dev] = true
 		rep.Devices++
 		rep.Records += j - i
-		verifyDevice(&rep, f, keys[dev], recorded[dev], f.Results[i:j])
+		heads[dev] = verifyDevice(&rep, f, keys[dev], recorded[dev], f.Results[i:j])
 		i = j
+	}
+	if f.Format == FormatJSON {
+		for _, d := range f.Devices {
+			checkAck(&rep, f, d, heads[d.ID])
+		}
 	}
 	return rep
 }
 
-func verifyDevice(rep *Report, f *File, pub ed25519.PublicKey, recorded map[uint64]Gap, rs []Result) {
+// checkAck compares a device's signed acknowledgement with the head its
+// exported records reached.
+func checkAck(rep *Report, f *File, d Device, head result.ChainState) {
+	if d.Ack == nil {
+		return
+	}
+	a, err := syncwire.OpenAck(f.PlatformKey, d.Ack)
+	switch {
+	case err != nil:
+		rep.Problems = append(rep.Problems, fmt.Sprintf("device %s: acknowledgement: %v", d.ID, err))
+	case a.Device != d.ID:
+		rep.Problems = append(rep.Problems, fmt.Sprintf("device %s: acknowledgement names %s", d.ID, a.Device))
+	case a.Seq != head.Seq || a.HashArray() != head.Hash:
+		rep.Problems = append(rep.Problems, fmt.Sprintf("device %s: records end at seq %d but the platform acknowledged seq %d", d.ID, head.Seq, a.Seq))
+	}
+}
+
+// verifyDevice verifies one device's records and returns the head reached
+// (zero on failure).
+func verifyDevice(rep *Report, f *File, pub ed25519.PublicKey, recorded map[uint64]Gap, rs []Result) result.ChainState {
 	dev := rs[0].Device
 	if pub == nil {
 		rep.Problems = append(rep.Problems, fmt.Sprintf("device %s: no public key in export", dev))
-		return
+		return result.ChainState{}
 	}
 	var state result.ChainState
 	for k := 0; k < len(rs); {
@@ -146,11 +176,11 @@ func verifyDevice(rep *Report, f *File, pub ed25519.PublicKey, recorded map[uint
 			first, err := result.Open(pub, rs[k].Record)
 			if err != nil {
 				rep.Problems = append(rep.Problems, fmt.Sprintf("device %s seq %d: %v", dev, rs[k].Seq, err))
-				return
+				return result.ChainState{}
 			}
 			if first.Seq <= state.Seq {
 				rep.Problems = append(rep.Problems, fmt.Sprintf("device %s: seq %d after %d", dev, first.Seq, state.Seq))
-				return
+				return result.ChainState{}
 			}
 			g, ok := recorded[state.Seq+1]
 			if !ok || g.To != first.Seq-1 {
@@ -167,15 +197,16 @@ func verifyDevice(rep *Report, f *File, pub ed25519.PublicKey, recorded map[uint
 			signed[n] = rs[k+n].Record
 			if h := result.Hash(signed[n]); rs[k+n].Hash != hex.EncodeToString(h[:]) {
 				rep.Problems = append(rep.Problems, fmt.Sprintf("device %s seq %d: hash column does not match the record", dev, rs[k+n].Seq))
-				return
+				return result.ChainState{}
 			}
 		}
 		next, err := result.VerifyChain(pub, state, signed)
 		if err != nil {
 			rep.Problems = append(rep.Problems, fmt.Sprintf("device %s: %v", dev, err))
-			return
+			return result.ChainState{}
 		}
 		state = next
 		k = end
 	}
+	return state
 }
