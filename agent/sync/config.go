@@ -36,7 +36,8 @@ type Config struct {
 	// pass a client whose transport sets TLSClientConfig.RootCAs.
 	HTTP *http.Client
 	// BatchRecords bounds records per upload; default 256, at most
-	// syncwire.MaxBatchRecords.
+	// syncwire.MaxBatchRecords. A platform answering 413 halves it for the
+	// rest of the Syncer's life.
 	BatchRecords int
 	// BatchBytes bounds the records' bytes per upload; default 1 MiB.
 	BatchBytes int

@@ -30,6 +30,10 @@ type platform struct {
 }
 
 func newPlatform(t *testing.T, now func() time.Time) *platform {
+	return newPlatformLimits(t, now, api.Limits{DeviceRate: 1000, DeviceBurst: 1000})
+}
+
+func newPlatformLimits(t *testing.T, now func() time.Time, limits api.Limits) *platform {
 	t.Helper()
 	d, err := db.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "p.db"), nil)
 	if err != nil {
@@ -37,7 +41,7 @@ func newPlatform(t *testing.T, now func() time.Time) *platform {
 	}
 	t.Cleanup(func() { d.Close() })
 	pub, key, _ := ed25519.GenerateKey(nil)
-	srv, err := api.New(api.Options{DB: d, Key: key, Now: now, Limits: api.Limits{DeviceRate: 1000, DeviceBurst: 1000}})
+	srv, err := api.New(api.Options{DB: d, Key: key, Now: now, Limits: limits})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -348,4 +352,18 @@ func runUntil(t *testing.T, s *vsync.Syncer, cond func(vsync.Status) bool) vsync
 	cancel()
 	<-done
 	return s.Status()
+}
+
+// TestShrinksOversizedBatches: a platform with a smaller body limit answers
+// 413; the Syncer halves its batches until they fit.
+func TestShrinksOversizedBatches(t *testing.T) {
+	p := newPlatformLimits(t, nil, api.Limits{IngestBody: 2000, DeviceRate: 1000, DeviceBurst: 1000})
+	d := newDevice(t, p, 8)
+	d.record(t, 12)
+	s := d.syncer(t, p, func(c *vsync.Config) { c.BatchRecords = 16 })
+	st := runUntil(t, s, func(st vsync.Status) bool { return st.AckedSeq == 12 })
+	if st.AckedSeq != 12 || st.Permanent {
+		t.Fatalf("status %+v", st)
+	}
+	p.verify(t, d, 12)
 }

@@ -33,6 +33,7 @@ type Syncer struct {
 	mu     gosync.Mutex
 	status Status
 	skew   time.Duration // applied to the device clock when signing
+	limit  int           // records per batch: BatchRecords, halved after a 413
 }
 
 // New returns a Syncer for db.
@@ -46,7 +47,7 @@ func New(db *store.DB, cfg Config) (*Syncer, error) {
 	}
 	var seed [32]byte
 	_, _ = crand.Read(seed[:]) // crypto/rand.Read never fails
-	return &Syncer{cfg: c, db: db, kick: make(chan struct{}, 1), rng: rand.New(rand.NewChaCha8(seed))}, nil
+	return &Syncer{cfg: c, db: db, kick: make(chan struct{}, 1), rng: rand.New(rand.NewChaCha8(seed)), limit: c.BatchRecords}, nil
 }
 
 // Kick asks a waiting Syncer to look at the outbox now (for example after
@@ -173,6 +174,8 @@ func (e *PlatformError) Temporary() bool {
 	switch {
 	case e.Status >= 500, e.Status == http.StatusTooManyRequests, e.Status == http.StatusRequestTimeout:
 		return true
+	case e.Status == http.StatusRequestEntityTooLarge:
+		return true // the Syncer halves its batches
 	case e.Status == http.StatusUnauthorized:
 		// A stale timestamp is fixed by the skew correction, a reused nonce
 		// by a new one; an unknown device may not be registered yet.
@@ -203,9 +206,14 @@ func (s *Syncer) SyncOnce(ctx context.Context) (int, error) {
 	s.update(func(st *Status) { st.State, st.LastAttempt = StateUploading, s.cfg.Now() })
 	signed, err := s.upload(ctx, batch)
 	if err != nil {
+		var pe *PlatformError
+		if errors.As(err, &pe) && pe.Status == http.StatusRequestEntityTooLarge {
+			s.mu.Lock()
+			s.limit = max(1, len(batch)/2)
+			s.mu.Unlock()
+		}
 		if ctx.Err() == nil {
-			var pe *PlatformError
-			s.update(func(st *Status) { st.Permanent = errors.As(err, &pe) && !pe.Temporary() })
+			s.update(func(st *Status) { st.Permanent = pe != nil && !pe.Temporary() })
 		}
 		return 0, err
 	}
@@ -222,6 +230,9 @@ func (s *Syncer) SyncOnce(ctx context.Context) (int, error) {
 
 // nextBatch copies the oldest outbox records, within the batch limits.
 func (s *Syncer) nextBatch() (batch [][]byte, first uint64, pending int, err error) {
+	s.mu.Lock()
+	limit := s.limit
+	s.mu.Unlock()
 	err = s.db.View(func(tx *store.Tx) error {
 		var err error
 		if pending, err = tx.OutboxLen(); err != nil {
@@ -229,7 +240,7 @@ func (s *Syncer) nextBatch() (batch [][]byte, first uint64, pending int, err err
 		}
 		size := 0
 		return tx.ForEachOutbox(func(seq uint64, rec []byte) error {
-			if len(batch) == s.cfg.BatchRecords || (len(batch) > 0 && size+len(rec) > s.cfg.BatchBytes) {
+			if len(batch) == limit || (len(batch) > 0 && size+len(rec) > s.cfg.BatchBytes) {
 				return store.ErrStop
 			}
 			if len(batch) == 0 {
