@@ -21,8 +21,9 @@
 // the acknowledged mark (a truncated store) raise an alarm in Status and
 // delete nothing.
 //
-// Failures back off exponentially with full jitter between
-// Config.MinBackoff and Config.MaxBackoff. The platform's clock, sent with
+// Failures back off exponentially with jitter between Config.MinBackoff
+// and Config.MaxBackoff; a refusal retrying cannot fix (Status.Permanent)
+// waits the maximum. The platform's clock, sent with
 // every response, gives the device's clock skew; requests are signed with
 // the corrected time so a kiosk without an RTC can still authenticate.
 // Status reports state, queue length, the queue alarm (Config.QueueAlarm),

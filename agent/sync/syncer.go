@@ -121,8 +121,10 @@ func (s *Syncer) sleep(ctx context.Context, d time.Duration, kickable bool) erro
 	return nil
 }
 
-// backoff records a failure and returns how long to wait: full jitter over
-// an exponentially growing ceiling, or the platform's Retry-After.
+// backoff records a failure and returns how long to wait: half of an
+// exponentially growing ceiling plus a random part of up to the other half
+// ("equal jitter": a fleet that failed together spreads out, yet no device
+// retries at once), or the platform's Retry-After if that is longer.
 func (s *Syncer) backoff(err error) time.Duration {
 	var st Status
 	s.update(func(x *Status) {
