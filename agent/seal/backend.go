@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/vouchkiosk/vouch/internal/atomicfile"
 	"io"
 	"io/fs"
 	"os"
@@ -244,7 +245,7 @@ func (b *FileBackend) Put(name string, secret []byte) (err error) {
 	if err := os.Remove(tmp); err != nil {
 		return fmt.Errorf("seal: write key %s: %w", path, err)
 	}
-	if err := syncDir(b.dir); err != nil {
+	if err := atomicfile.SyncDir(b.dir); err != nil {
 		return fmt.Errorf("seal: write key %s: %w", path, err)
 	}
 	return nil
@@ -263,20 +264,8 @@ func (b *FileBackend) Delete(name string) error {
 		}
 		return fmt.Errorf("seal: delete key: %w", err)
 	}
-	if err := syncDir(b.dir); err != nil {
+	if err := atomicfile.SyncDir(b.dir); err != nil {
 		return fmt.Errorf("seal: delete key %s: %w", path, err)
 	}
 	return nil
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }

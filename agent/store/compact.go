@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"github.com/vouchkiosk/vouch/internal/atomicfile"
 	"io/fs"
 	"maps"
 	"os"
@@ -55,7 +56,7 @@ func (db *DB) Compact() error {
 		}
 		return fmt.Errorf("store: compact %s: %w", db.path, err)
 	}
-	if err := syncDir(filepath.Dir(db.path)); err != nil {
+	if err := atomicfile.SyncDir(filepath.Dir(db.path)); err != nil {
 		// The rename happened; durability of the directory entry is
 		// uncertain but either file is complete. Reopen and report.
 		db.log.Warn("store: compact: directory fsync failed", "file", db.path, "err", err)
@@ -132,18 +133,6 @@ func sameContents(src, dst *bolt.DB) error {
 		return fmt.Errorf("compacted copy differs from the original: %v, want %v", got, want)
 	}
 	return nil
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 // EraseSubjects erases the given subjects with all their templates and

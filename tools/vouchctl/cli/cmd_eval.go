@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/vouchkiosk/vouch/internal/atomicfile"
 	"io"
 	"os"
 	"path/filepath"
@@ -136,7 +137,7 @@ func runEval(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := evalWriteFileAtomic(*calPath, calBytes); err != nil {
+	if err := atomicfile.WriteFile(*calPath, calBytes, 0o644); err != nil {
 		return err
 	}
 	var png bytes.Buffer
@@ -148,7 +149,7 @@ func runEval(ctx context.Context, env Env, args []string) error {
 	if err := eval.WriteDET(&png, sc, title, marks); err != nil {
 		return err
 	}
-	if err := evalWriteFileAtomic(*detPath, png.Bytes()); err != nil {
+	if err := atomicfile.WriteFile(*detPath, png.Bytes(), 0o644); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "wrote %s and %s\n", *calPath, *detPath)
@@ -238,35 +239,4 @@ func evalProgressBar(w io.Writer, label string) func(done, total int) {
 		n := 30 * done / max(total, 1)
 		fmt.Fprintf(w, "\r%-9s [%s%s] %3d%% %d/%d", label, strings.Repeat("#", n), strings.Repeat(".", 30-n), pct, done, total)
 	}
-}
-
-// evalWriteFileAtomic writes b to path via a synced temporary file, a rename
-// and a sync of the directory, so a crash leaves the old or the new file.
-func evalWriteFileAtomic(path string, b []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return err
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }

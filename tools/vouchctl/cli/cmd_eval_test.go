@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 )
 
@@ -27,20 +25,5 @@ func TestEvalArgs(t *testing.T) {
 		if err == nil || errors.Is(err, ErrUsage) != tt.usage {
 			t.Errorf("%q: %v (usage error wanted: %v)", tt.args, err, tt.usage)
 		}
-	}
-}
-
-func TestEvalWriteFileAtomic(t *testing.T) {
-	p := filepath.Join(t.TempDir(), "c.json")
-	for _, content := range []string{"one", "two"} {
-		if err := evalWriteFileAtomic(p, []byte(content)); err != nil {
-			t.Fatal(err)
-		}
-		if b, _ := os.ReadFile(p); string(b) != content {
-			t.Fatalf("read %q, want %q", b, content)
-		}
-	}
-	if ents, _ := os.ReadDir(filepath.Dir(p)); len(ents) != 1 {
-		t.Errorf("temporary files left: %v", ents)
 	}
 }
