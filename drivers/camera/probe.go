@@ -3,29 +3,18 @@ package camera
 import (
 	"errors"
 	"fmt"
+	"github.com/vouchkiosk/vouch/drivers/probe"
 )
 
 // ProbeState is the outcome of a Probe.
-type ProbeState int
+type ProbeState = probe.State
 
 // Probe outcomes.
 const (
-	ProbeOK      ProbeState = iota // a usable device was found
-	ProbeSkipped                   // nothing to drive here (no device, not Linux)
-	ProbeFailed                    // devices exist but none is usable
+	ProbeOK      = probe.OK      // a usable device was found
+	ProbeSkipped = probe.Skipped // nothing to drive here (no device, not Linux)
+	ProbeFailed  = probe.Failed  // devices exist but none is usable
 )
-
-func (s ProbeState) String() string {
-	switch s {
-	case ProbeOK:
-		return "ok"
-	case ProbeSkipped:
-		return "skipped"
-	case ProbeFailed:
-		return "failed"
-	}
-	return fmt.Sprintf("ProbeState(%d)", int(s))
-}
 
 // ProbeResult reports what Probe found, for /healthz and diagnostics.
 type ProbeResult struct {

@@ -2,32 +2,21 @@ package gpio
 
 import (
 	"fmt"
+	"github.com/vouchkiosk/vouch/drivers/probe"
 	"strings"
 
 	"periph.io/x/conn/v3/driver/driverreg"
 )
 
 // ProbeState is the outcome of a Probe.
-type ProbeState int
+type ProbeState = probe.State
 
 // Probe outcomes.
 const (
-	ProbeOK      ProbeState = iota // every configured pin exists
-	ProbeSkipped                   // no pins configured, or no GPIO chip on this machine
-	ProbeFailed                    // a configured pin is missing or the driver failed
+	ProbeOK      = probe.OK      // every configured pin exists
+	ProbeSkipped = probe.Skipped // no pins configured, or no GPIO chip on this machine
+	ProbeFailed  = probe.Failed  // a configured pin is missing or the driver failed
 )
-
-func (s ProbeState) String() string {
-	switch s {
-	case ProbeOK:
-		return "ok"
-	case ProbeSkipped:
-		return "skipped"
-	case ProbeFailed:
-		return "failed"
-	}
-	return fmt.Sprintf("ProbeState(%d)", int(s))
-}
 
 // ProbeResult reports what Probe found, for /healthz and diagnostics.
 type ProbeResult struct {
