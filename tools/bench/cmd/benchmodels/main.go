@@ -1,0 +1,75 @@
+// Command benchmodels times the face models with models/tflite and with the
+// official TFLite runtime (WebAssembly under Node), alternating the two, for
+// the default build and the portable Go path. See package modelbench.
+//
+//	go run ./tools/bench/cmd/benchmodels -weights models/assets/weights -bench tools/bench
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+
+	"github.com/vouchkiosk/vouch/tools/bench/modelbench"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "benchmodels:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	var c modelbench.Config
+	flag.StringVar(&c.Weights, "weights", "models/assets/weights", "directory holding the .tflite files")
+	flag.StringVar(&c.BenchDir, "bench", "tools/bench", "tools/bench directory (reference runner, node_modules)")
+	flag.IntVar(&c.Warmup, "warmup", 10, "untimed invokes per runtime before timing")
+	flag.IntVar(&c.Runs, "runs", 31, "timed invokes per runtime")
+	flag.Uint64Var(&c.Seed, "seed", 1, "seed of the random input")
+	flag.BoolVar(&c.NoRef, "noref", false, "time models/tflite only")
+	child := flag.Bool("child", false, "measure this binary only and print JSON (used by the parent)")
+	top := flag.Int("top", 8, "profile lines per model")
+	goTool := flag.String("go", "go", "go command used to build the variants")
+	flag.Parse()
+	c.Models = modelbench.Models()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+
+	if *child {
+		rs, err := modelbench.Run(ctx, c)
+		if err != nil {
+			return err
+		}
+		return json.NewEncoder(os.Stdout).Encode(rs)
+	}
+	dir, err := os.MkdirTemp("", "benchmodels")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	args := []string{"-weights", c.Weights, "-bench", c.BenchDir, "-warmup", strconv.Itoa(c.Warmup),
+		"-runs", strconv.Itoa(c.Runs), "-seed", strconv.FormatUint(c.Seed, 10), "-noref=" + strconv.FormatBool(c.NoRef)}
+	var all []modelbench.Result
+	for _, b := range modelbench.Variants() {
+		fmt.Fprintf(os.Stderr, "benchmodels: %s ...\n", b.Name)
+		rs, err := modelbench.RunVariant(ctx, *goTool, "github.com/vouchkiosk/vouch/tools/bench/cmd/benchmodels", dir, b, args, os.Stderr)
+		if err != nil {
+			return err
+		}
+		all = append(all, rs...)
+	}
+	if err := modelbench.WriteSummary(os.Stdout, all); err != nil {
+		return err
+	}
+	for i := range all {
+		if err := modelbench.WriteProfile(os.Stdout, &all[i], *top); err != nil {
+			return err
+		}
+	}
+	return nil
+}
