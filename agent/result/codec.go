@@ -3,11 +3,10 @@ package result
 import (
 	"bytes"
 	"fmt"
+	"github.com/vouchkiosk/vouch/internal/detcbor"
 	"math"
 	"time"
 	"unicode/utf8"
-
-	"github.com/fxamacker/cbor/v2"
 )
 
 // formatVersion is the value of payload key 0. Decoders reject any other.
@@ -39,37 +38,8 @@ type wireThresholds struct {
 	LivenessCenti int64 `cbor:"2,keyasint"`
 }
 
-// codec holds the CBOR modes; both are immutable once built.
-type codec struct {
-	enc cbor.EncMode
-	dec cbor.DecMode
-}
-
-func newCodec() codec {
-	eo := cbor.CoreDetEncOptions()
-	eo.NilContainers = cbor.NilContainerAsEmpty
-	enc, err := eo.EncMode()
-	if err != nil {
-		panic(fmt.Sprintf("result: cbor encode options: %v", err)) // constant options: unreachable
-	}
-	dec, err := cbor.DecOptions{
-		DupMapKey:         cbor.DupMapKeyEnforcedAPF,
-		IndefLength:       cbor.IndefLengthForbidden,
-		TagsMd:            cbor.TagsForbidden,
-		ExtraReturnErrors: cbor.ExtraDecErrorUnknownField,
-		MaxNestedLevels:   4,
-		MaxArrayElements:  16,
-		MaxMapPairs:       16,
-		UTF8:              cbor.UTF8RejectInvalid,
-	}.DecMode()
-	if err != nil {
-		panic(fmt.Sprintf("result: cbor decode options: %v", err)) // constant options: unreachable
-	}
-	return codec{enc: enc, dec: dec}
-}
-
 // modes is built once; cbor modes are immutable and safe for concurrent use.
-var modes = newCodec()
+var modes = detcbor.MustNew(detcbor.Limits{MaxArray: 16, NilAsEmpty: true})
 
 // centi rounds v to hundredths, as an integer.
 func centi(v float64) int64 { return int64(math.Round(v * 100)) }
@@ -165,7 +135,7 @@ func encodePayload(r *Record) ([]byte, error) {
 		Dev:        r.Dev,
 		PrevHash:   r.PrevHash[:],
 	}
-	b, err := modes.enc.Marshal(&w)
+	b, err := modes.Enc.Marshal(&w)
 	if err != nil {
 		return nil, fmt.Errorf("%w: encode: %v", ErrInvalid, err)
 	}
@@ -177,7 +147,7 @@ func encodePayload(r *Record) ([]byte, error) {
 // deterministic one are rejected. Errors wrap ErrDecode.
 func decodePayload(b []byte) (*Record, error) {
 	var w wireRecord
-	if err := modes.dec.Unmarshal(b, &w); err != nil {
+	if err := modes.Dec.Unmarshal(b, &w); err != nil {
 		return nil, fmt.Errorf("%w: payload: %v", ErrDecode, err)
 	}
 	if w.V != formatVersion {
@@ -227,7 +197,7 @@ func decodePayload(b []byte) (*Record, error) {
 	// Every valid record has exactly one encoding; anything else (missing
 	// keys, non-minimal integers, unsorted maps, out-of-range numbers) is
 	// rejected here.
-	again, err := modes.enc.Marshal(&w)
+	again, err := modes.Enc.Marshal(&w)
 	if err != nil || !bytes.Equal(again, b) {
 		return nil, fmt.Errorf("%w: payload is not in deterministic encoding", ErrDecode)
 	}

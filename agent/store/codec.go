@@ -3,8 +3,7 @@ package store
 import (
 	"encoding/binary"
 	"fmt"
-
-	"github.com/fxamacker/cbor/v2"
+	"github.com/vouchkiosk/vouch/internal/detcbor"
 )
 
 // recordVersion is the format byte in front of every typed record.
@@ -21,38 +20,12 @@ const (
 	MaxBlob = 64 << 10
 )
 
-// codec holds the CBOR modes. Both are immutable once built.
-type codec struct {
-	enc cbor.EncMode
-	dec cbor.DecMode
-}
-
-func newCodec() codec {
-	enc, err := cbor.CoreDetEncOptions().EncMode()
-	if err != nil {
-		panic(err) // static options; cannot fail
-	}
-	dec, err := cbor.DecOptions{
-		DupMapKey:         cbor.DupMapKeyEnforcedAPF,
-		IndefLength:       cbor.IndefLengthForbidden,
-		TagsMd:            cbor.TagsForbidden,
-		MaxNestedLevels:   4,
-		MaxArrayElements:  MaxRosters + 8,
-		MaxMapPairs:       16,
-		ExtraReturnErrors: cbor.ExtraDecErrorUnknownField,
-	}.DecMode()
-	if err != nil {
-		panic(err) // static options; cannot fail
-	}
-	return codec{enc: enc, dec: dec}
-}
-
 // records is the package's codec. It is never modified after initialisation.
-var records = newCodec()
+var records = detcbor.MustNew(detcbor.Limits{MaxArray: MaxRosters + 8})
 
 // marshal encodes v as a versioned record.
 func marshal(v any) ([]byte, error) {
-	b, err := records.enc.Marshal(v)
+	b, err := records.Enc.Marshal(v)
 	if err != nil {
 		return nil, fmt.Errorf("store: encode: %w", err)
 	}
@@ -67,7 +40,7 @@ func unmarshal(what string, key, b []byte, v any) error {
 	if b[0] != recordVersion {
 		return fmt.Errorf("%w: %s %q: unknown record version %d", ErrCorrupt, what, key, b[0])
 	}
-	if err := records.dec.Unmarshal(b[1:], v); err != nil {
+	if err := records.Dec.Unmarshal(b[1:], v); err != nil {
 		return fmt.Errorf("%w: %s %q: %v", ErrCorrupt, what, key, err)
 	}
 	return nil

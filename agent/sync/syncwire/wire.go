@@ -5,9 +5,8 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
+	"github.com/vouchkiosk/vouch/internal/detcbor"
 	"time"
-
-	"github.com/fxamacker/cbor/v2"
 
 	"github.com/vouchkiosk/vouch/agent/result"
 )
@@ -77,41 +76,15 @@ type signedAck struct {
 // platform key.
 const ackDomain = "vouch-ack-v1\x00"
 
-type modes struct {
-	enc cbor.EncMode
-	dec cbor.DecMode
-}
-
-func newModes() modes {
-	enc, err := cbor.CoreDetEncOptions().EncMode()
-	if err != nil {
-		panic(fmt.Sprintf("syncwire: cbor encode options: %v", err)) // constant options: unreachable
-	}
-	dec, err := cbor.DecOptions{
-		DupMapKey:         cbor.DupMapKeyEnforcedAPF,
-		IndefLength:       cbor.IndefLengthForbidden,
-		TagsMd:            cbor.TagsForbidden,
-		ExtraReturnErrors: cbor.ExtraDecErrorUnknownField,
-		MaxNestedLevels:   4,
-		MaxArrayElements:  MaxBatchRecords,
-		MaxMapPairs:       16,
-		UTF8:              cbor.UTF8RejectInvalid,
-	}.DecMode()
-	if err != nil {
-		panic(fmt.Sprintf("syncwire: cbor decode options: %v", err)) // constant options: unreachable
-	}
-	return modes{enc: enc, dec: dec}
-}
-
 // cb is immutable after initialisation; cbor modes are safe for concurrent use.
-var cb = newModes()
+var cb = detcbor.MustNew(detcbor.Limits{MaxArray: MaxBatchRecords})
 
 // EncodeBatch encodes b, checking the limits DecodeBatch enforces.
 func EncodeBatch(b Batch) ([]byte, error) {
 	if err := b.check(); err != nil {
 		return nil, err
 	}
-	return cb.enc.Marshal(b)
+	return cb.Enc.Marshal(b)
 }
 
 // DecodeBatch decodes an upload. It does not verify the records.
@@ -120,7 +93,7 @@ func DecodeBatch(data []byte) (Batch, error) {
 		return Batch{}, fmt.Errorf("%w: batch of %d bytes exceeds %d", ErrMalformed, len(data), MaxBatchBytes)
 	}
 	var b Batch
-	if err := cb.dec.Unmarshal(data, &b); err != nil {
+	if err := cb.Dec.Unmarshal(data, &b); err != nil {
 		return Batch{}, fmt.Errorf("%w: batch: %v", ErrMalformed, err)
 	}
 	if err := b.check(); err != nil {
@@ -146,7 +119,7 @@ func SignAck(a Ack, key crypto.Signer) ([]byte, error) {
 	if len(a.Hash) != 32 || a.Device == "" {
 		return nil, fmt.Errorf("%w: ack needs a device and a 32-byte hash", ErrMalformed)
 	}
-	payload, err := cb.enc.Marshal(a)
+	payload, err := cb.Enc.Marshal(a)
 	if err != nil {
 		return nil, fmt.Errorf("syncwire: encode ack: %w", err)
 	}
@@ -154,7 +127,7 @@ func SignAck(a Ack, key crypto.Signer) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("syncwire: sign ack: %w", err)
 	}
-	return cb.enc.Marshal(signedAck{Payload: payload, Sig: sig})
+	return cb.Enc.Marshal(signedAck{Payload: payload, Sig: sig})
 }
 
 // OpenAck verifies a SignedAck with the pinned platform key and decodes it.
@@ -163,7 +136,7 @@ func OpenAck(platform ed25519.PublicKey, data []byte) (Ack, error) {
 		return Ack{}, fmt.Errorf("%w: ack of %d bytes", ErrMalformed, len(data))
 	}
 	var env signedAck
-	if err := cb.dec.Unmarshal(data, &env); err != nil {
+	if err := cb.Dec.Unmarshal(data, &env); err != nil {
 		return Ack{}, fmt.Errorf("%w: ack envelope: %v", ErrMalformed, err)
 	}
 	if len(platform) != ed25519.PublicKeySize {
@@ -173,7 +146,7 @@ func OpenAck(platform ed25519.PublicKey, data []byte) (Ack, error) {
 		return Ack{}, ErrAckSignature
 	}
 	var a Ack
-	if err := cb.dec.Unmarshal(env.Payload, &a); err != nil {
+	if err := cb.Dec.Unmarshal(env.Payload, &a); err != nil {
 		return Ack{}, fmt.Errorf("%w: ack: %v", ErrMalformed, err)
 	}
 	if len(a.Hash) != 32 || a.Device == "" {

@@ -31,10 +31,10 @@ func TestDecodeBatchRejects(t *testing.T) {
 	for i := range big {
 		big[i] = []byte{1}
 	}
-	tooMany, _ := cb.enc.Marshal(Batch{Records: big})
-	empty, _ := cb.enc.Marshal(Batch{})
-	unknown, _ := cb.enc.Marshal(map[int]any{1: [][]byte{{1}}, 9: 1})
-	huge, _ := cb.enc.Marshal(Batch{Records: [][]byte{make([]byte, 5000)}})
+	tooMany, _ := cb.Enc.Marshal(Batch{Records: big})
+	empty, _ := cb.Enc.Marshal(Batch{})
+	unknown, _ := cb.Enc.Marshal(map[int]any{1: [][]byte{{1}}, 9: 1})
+	huge, _ := cb.Enc.Marshal(Batch{Records: [][]byte{make([]byte, 5000)}})
 	for name, in := range map[string][]byte{
 		"garbage":       []byte("not cbor"),
 		"json":          []byte(`{"records":[]}`),
