@@ -18,6 +18,20 @@
 // Inputs and outputs are the subgraph's own tensor indices in their declared
 // order: Input(0) of MobileFaceNet is tensor 368, not tensor 0.
 //
+// # Kernels
+//
+// CONV_2D runs as a GEMM over filters packed into 16-column panels at
+// NewInterpreter (1×1 stride-1 convolutions read the input directly, others
+// gather patches a block of rows at a time); DEPTHWISE_CONV_2D accumulates
+// one filter tap over a whole output row at a time. Both have AVX2+FMA
+// micro-kernels on amd64, chosen at run time with golang.org/x/sys/cpu; the
+// portable Go kernels are always compiled, used everywhere else, and forced
+// with the purego build tag. Two exact graph rewrites run before planning:
+// the five-operator PReLU spelling RELU/ABS/SUB/MUL/ADD becomes one kernel,
+// and a RELU or RELU6 whose input comes only from an operator with an empty
+// fused-activation slot is folded into that operator. Neither changes a
+// single bit of the results.
+//
 // # Batch
 //
 // Options.Batch = 1 re-plans a model exported with a fixed batch (MobileFaceNet

@@ -3,6 +3,8 @@ package tflite
 import (
 	"errors"
 	"fmt"
+
+	"github.com/vouchkiosk/vouch/models/tflite/internal/tfschema"
 )
 
 // DType is a tensor element type, numbered as TFLite's TensorType.
@@ -18,14 +20,24 @@ const (
 	Int8    DType = 9
 )
 
-var dtypeNames = [...]string{0: "FLOAT32", 1: "FLOAT16", 2: "INT32", 3: "UINT8", 4: "INT64", 5: "STRING",
-	6: "BOOL", 7: "INT16", 8: "COMPLEX64", 9: "INT8", 10: "FLOAT64", 11: "COMPLEX128", 12: "UINT64",
-	13: "RESOURCE", 14: "VARIANT", 15: "UINT32", 16: "UINT16", 17: "INT4"}
-
 // String returns the TFLite name of the type, such as "FLOAT32".
 func (d DType) String() string {
-	if d >= 0 && int(d) < len(dtypeNames) && dtypeNames[d] != "" {
-		return dtypeNames[d]
+	switch d {
+	case Float32:
+		return "FLOAT32"
+	case Float16:
+		return "FLOAT16"
+	case Int32:
+		return "INT32"
+	case Uint8:
+		return "UINT8"
+	case Int64:
+		return "INT64"
+	case Int8:
+		return "INT8"
+	}
+	if name, ok := tfschema.EnumNamesTensorType[tfschema.TensorType(d)]; ok {
+		return name
 	}
 	return fmt.Sprintf("DType(%d)", int8(d))
 }
