@@ -155,23 +155,34 @@ func arity(code tfschema.BuiltinOperator) int {
 	return 2
 }
 
-// preluFused computes y = max(x, 0) + alpha[c]·(x − |x|) per channel c,
+// preluFused computes y = relu(x) + alpha[c]·(x − |x|) per channel c,
 // rounding each step to float32 as the five separate operators do.
 type preluFused struct {
 	x, alpha, out []float32
+	simd          bool
 }
 
-func (k *preluFused) run() {
-	c := len(k.alpha)
-	for off := 0; off+c <= len(k.out); off += c {
-		x := k.x[off : off+c]
-		o := k.out[off : off+c]
-		al := k.alpha[:c]
-		for i, v := range x {
-			r := max(v, 0)
+func (k *preluFused) run() { prelu(k.simd, k.out, k.x, k.alpha) }
+
+// preluGo is the portable PReLU loop and the reference for the assembly:
+// relu(v) is v for v > 0 and +0 otherwise (max(v, 0), except that a NaN
+// input gives +0 here; the sum is NaN either way).
+func preluGo(out, x, alpha []float32) {
+	c := len(alpha)
+	if c == 0 {
+		return
+	}
+	for off := 0; off+c <= len(out); off += c {
+		xs := x[off : off+c]
+		o := out[off : off+c]
+		for i, v := range xs {
+			var r float32
+			if v > 0 {
+				r = v
+			}
 			a := math.Float32frombits(math.Float32bits(v) &^ (1 << 31))
 			d := v - a
-			p := float32(al[i] * d)
+			p := float32(alpha[i] * d)
 			o[i] = r + p
 		}
 	}

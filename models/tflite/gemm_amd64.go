@@ -44,3 +44,19 @@ func dwRow(simd bool, dst, x, w []float32, npix, c, xstride int) {
 	}
 	dwRowGo(dst, x, w, npix, c, xstride)
 }
+
+// preluAVX2 is preluGo with AVX2 (see preluFused).
+//
+//go:noescape
+func preluAVX2(out, x, alpha *float32, npix, c int)
+
+func prelu(simd bool, out, x, alpha []float32) {
+	c := len(alpha)
+	if simd && c > 0 && len(out) >= c {
+		npix := len(out) / c
+		_ = x[npix*c-1]
+		preluAVX2(&out[0], &x[0], &alpha[0], npix, c)
+		return
+	}
+	preluGo(out, x, alpha)
+}

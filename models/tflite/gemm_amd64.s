@@ -137,3 +137,67 @@ rnext:
 rdone:
 	VZEROUPPER
 	RET
+
+// func preluAVX2(out, x, alpha *float32, npix, c int)
+//
+// For p < npix, ch < c, with v = x[p·c + ch]:
+// out[p·c + ch] = relu(v) + alpha[ch]·(v − |v|), relu(v) = v if v > 0 else +0,
+// each step rounded to float32 (no FMA), as preluFused's Go loop does.
+TEXT ·preluAVX2(SB), NOSPLIT, $0-40
+	MOVQ         out+0(FP), DI
+	MOVQ         x+8(FP), SI
+	MOVQ         alpha+16(FP), DX
+	MOVQ         npix+24(FP), R8
+	MOVQ         c+32(FP), R9
+	VXORPS       Y15, Y15, Y15
+	MOVL         $0x7fffffff, AX
+	MOVL         AX, X14
+	VPBROADCASTD X14, Y14
+	TESTQ        R8, R8
+	JEQ          pdone
+
+ppix:
+	MOVQ DX, R12
+	MOVQ R9, CX
+
+p8:
+	CMPQ    CX, $8
+	JLT     ptail
+	VMOVUPS (SI), Y0
+	VCMPPS  $14, Y15, Y0, Y1
+	VANDPS  Y0, Y1, Y2
+	VANDPS  Y14, Y0, Y3
+	VSUBPS  Y3, Y0, Y4
+	VMULPS  (R12), Y4, Y5
+	VADDPS  Y5, Y2, Y6
+	VMOVUPS Y6, (DI)
+	ADDQ    $32, DI
+	ADDQ    $32, SI
+	ADDQ    $32, R12
+	SUBQ    $8, CX
+	JMP     p8
+
+ptail:
+	TESTQ  CX, CX
+	JEQ    pnext
+	VMOVSS (SI), X0
+	VCMPSS $14, X15, X0, X1
+	VANDPS X0, X1, X2
+	VANDPS X14, X0, X3
+	VSUBSS X3, X0, X4
+	VMULSS (R12), X4, X5
+	VADDSS X5, X2, X6
+	VMOVSS X6, (DI)
+	ADDQ   $4, DI
+	ADDQ   $4, SI
+	ADDQ   $4, R12
+	DECQ   CX
+	JMP    ptail
+
+pnext:
+	DECQ R8
+	JNE  ppix
+
+pdone:
+	VZEROUPPER
+	RET

@@ -10,3 +10,5 @@ func (c *gemmConv) tileKernel(rows int, a, b, bias, dst []float32, ldc int) {
 }
 
 func dwRow(_ bool, dst, x, w []float32, npix, c, xstride int) { dwRowGo(dst, x, w, npix, c, xstride) }
+
+func prelu(_ bool, out, x, alpha []float32) { preluGo(out, x, alpha) }

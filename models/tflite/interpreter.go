@@ -90,7 +90,8 @@ func newInterpreter(m *Model, opts *Options, portable bool) (*Interpreter, error
 		}
 		var kn kernel
 		if ps.prelu {
-			kn = &preluFused{x: ip.tensors[ps.inputs[0]].f32, alpha: ip.tensors[ps.inputs[1]].f32, out: ip.tensors[ps.outputs[0]].f32}
+			kn = &preluFused{x: ip.tensors[ps.inputs[0]].f32, alpha: ip.tensors[ps.inputs[1]].f32, out: ip.tensors[ps.outputs[0]].f32,
+				simd: haveGemmSIMD() && !ip.portable}
 		} else if kn, err = ip.prepare(od); err != nil {
 			return nil, &OpError{Index: ps.op, Op: od.name(), Err: err}
 		}
