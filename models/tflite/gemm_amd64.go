@@ -60,3 +60,21 @@ func prelu(simd bool, out, x, alpha []float32) {
 	}
 	preluGo(out, x, alpha)
 }
+
+// addClampAVX2 is addClampGo with AVX2; clamp is 0 or 1.
+//
+//go:noescape
+func addClampAVX2(out, a, b *float32, n int, lo, hi float32, clamp int)
+
+func addClamp(simd bool, out, a, b []float32, lo, hi float32, doClamp bool) {
+	if simd && len(out) > 0 {
+		_, _ = a[len(out)-1], b[len(out)-1]
+		c := 0
+		if doClamp {
+			c = 1
+		}
+		addClampAVX2(&out[0], &a[0], &b[0], len(out), lo, hi, c)
+		return
+	}
+	addClampGo(out, a, b, lo, hi, doClamp)
+}

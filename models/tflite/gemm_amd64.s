@@ -201,3 +201,75 @@ pnext:
 pdone:
 	VZEROUPPER
 	RET
+
+// func addClampAVX2(out, a, b *float32, n int, lo, hi float32, clamp int)
+//
+// out[i] = a[i] + b[i] for i < n; if clamp != 0 the sum is then clamped
+// as clamp(v, lo, hi) in k_elementwise.go: MAXPS returns its second source
+// (lo) for a NaN or an equal zero, MINPS its second source (hi) on ties.
+TEXT ·addClampAVX2(SB), NOSPLIT, $0-48
+	MOVQ         out+0(FP), DI
+	MOVQ         a+8(FP), SI
+	MOVQ         b+16(FP), DX
+	MOVQ         n+24(FP), CX
+	VBROADCASTSS lo+32(FP), Y14
+	VBROADCASTSS hi+36(FP), Y15
+	MOVQ         clamp+40(FP), R8
+	TESTQ        R8, R8
+	JNE          c8
+
+a8:
+	CMPQ    CX, $8
+	JLT     atail
+	VMOVUPS (SI), Y0
+	VADDPS  (DX), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, DI
+	ADDQ    $32, SI
+	ADDQ    $32, DX
+	SUBQ    $8, CX
+	JMP     a8
+
+atail:
+	TESTQ  CX, CX
+	JEQ    adone
+	VMOVSS (SI), X0
+	VADDSS (DX), X0, X0
+	VMOVSS X0, (DI)
+	ADDQ   $4, DI
+	ADDQ   $4, SI
+	ADDQ   $4, DX
+	DECQ   CX
+	JMP    atail
+
+c8:
+	CMPQ    CX, $8
+	JLT     ctail
+	VMOVUPS (SI), Y0
+	VADDPS  (DX), Y0, Y0
+	VMAXPS  Y14, Y0, Y0
+	VMINPS  Y15, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, DI
+	ADDQ    $32, SI
+	ADDQ    $32, DX
+	SUBQ    $8, CX
+	JMP     c8
+
+ctail:
+	TESTQ  CX, CX
+	JEQ    adone
+	VMOVSS (SI), X0
+	VADDSS (DX), X0, X0
+	VMAXSS X14, X0, X0
+	VMINSS X15, X0, X0
+	VMOVSS X0, (DI)
+	ADDQ   $4, DI
+	ADDQ   $4, SI
+	ADDQ   $4, DX
+	DECQ   CX
+	JMP    ctail
+
+adone:
+	VZEROUPPER
+	RET

@@ -12,3 +12,7 @@ func (c *gemmConv) tileKernel(rows int, a, b, bias, dst []float32, ldc int) {
 func dwRow(_ bool, dst, x, w []float32, npix, c, xstride int) { dwRowGo(dst, x, w, npix, c, xstride) }
 
 func prelu(_ bool, out, x, alpha []float32) { preluGo(out, x, alpha) }
+
+func addClamp(_ bool, out, a, b []float32, lo, hi float32, doClamp bool) {
+	addClampGo(out, a, b, lo, hi, doClamp)
+}

@@ -16,19 +16,27 @@ func actRange(a activation) (lo, hi float32) {
 	return -inf, inf
 }
 
-// clampSlice clamps every element of x to [lo, hi]; with infinite bounds it
-// does nothing. NaN passes through unchanged.
+// clampSlice clamps every element of x to [lo, hi] as TFLite's activations
+// do (min(max(lo, v), hi) with std::max): NaN and −0 become lo when lo = 0.
+// With infinite bounds (no activation) it does nothing.
 func clampSlice(x []float32, lo, hi float32) {
 	if math.IsInf(float64(lo), -1) && math.IsInf(float64(hi), 1) {
 		return
 	}
 	for i, v := range x {
-		if v <= lo { // <= also turns −0 into +0 at lo = 0, as max(v, 0) does
-			x[i] = lo
-		} else if v > hi {
-			x[i] = hi
-		}
+		x[i] = clamp(v, lo, hi)
 	}
+}
+
+// clamp is one element of clampSlice.
+func clamp(v, lo, hi float32) float32 {
+	if !(v > lo) {
+		return lo
+	}
+	if v > hi {
+		return hi
+	}
+	return v
 }
 
 type binOp int8
@@ -91,10 +99,11 @@ type binaryOp struct {
 	rank      int
 	shape     [maxRank]int
 	sa, sb    [maxRank]int
+	simd      bool
 }
 
-func newBinary(op binOp, a, b, out *Tensor, act activation) *binaryOp {
-	k := &binaryOp{op: op, a: a.f32, b: b.f32, out: out.f32, rank: len(out.shape)}
+func newBinary(op binOp, a, b, out *Tensor, act activation, simd bool) *binaryOp {
+	k := &binaryOp{op: op, a: a.f32, b: b.f32, out: out.f32, rank: len(out.shape), simd: simd}
 	k.lo, k.hi = actRange(act)
 	copy(k.shape[:], out.shape)
 	k.sa = broadcastStrides(a.shape, out.shape)
@@ -121,6 +130,9 @@ func (k *binaryOp) run() {
 	n := len(k.out)
 	switch {
 	case n == 0:
+		return
+	case k.op == binAdd && len(k.a) == n && len(k.b) == n:
+		addClamp(k.simd, k.out, k.a, k.b, k.lo, k.hi, !math.IsInf(float64(k.lo), -1) || !math.IsInf(float64(k.hi), 1))
 		return
 	case len(k.a) == n && len(k.b) == n:
 		binaryFlat(k.op, k.out, k.a, k.b)
@@ -207,11 +219,11 @@ func (k *unary) run() {
 		}
 	case unRelu:
 		for i, v := range in {
-			k.out[i] = max(v, 0)
+			k.out[i] = clamp(v, 0, float32(math.Inf(1)))
 		}
 	case unRelu6:
 		for i, v := range in {
-			k.out[i] = min(max(v, 0), 6)
+			k.out[i] = clamp(v, 0, 6)
 		}
 	case unLogistic:
 		for i, v := range in {
@@ -223,5 +235,21 @@ func (k *unary) run() {
 		}
 	case unCopy:
 		copy(k.out, in)
+	}
+}
+
+// addClampGo computes out[i] = a[i] + b[i], clamped with clamp when
+// doClamp is set. It is the portable kernel and the reference for the
+// assembly one.
+func addClampGo(out, a, b []float32, lo, hi float32, doClamp bool) {
+	a, b = a[:len(out)], b[:len(out)]
+	if !doClamp {
+		for i := range out {
+			out[i] = a[i] + b[i]
+		}
+		return
+	}
+	for i := range out {
+		out[i] = clamp(a[i]+b[i], lo, hi)
 	}
 }

@@ -16,6 +16,7 @@ func (ip *Interpreter) prepare(od *opDef) (kernel, error) {
 		return &ip.tensors[od.inputs[j]]
 	}
 	in, out := t(0), &ip.tensors[od.outputs[0]]
+	simd := haveGemmSIMD() && !ip.portable
 	o := &od.opts
 	lo, hi := actRange(o.act)
 	for j, ti := range od.inputs {
@@ -32,27 +33,27 @@ func (ip *Interpreter) prepare(od *opDef) (kernel, error) {
 		w := t(1)
 		g := newGeom(in.shape, out.shape, w.shape[1], w.shape[2], o)
 		if w.constant {
-			return newGemmConv(g, in.f32, w.f32, bias, out.f32, lo, hi, haveGemmSIMD() && !ip.portable), nil
+			return newGemmConv(g, in.f32, w.f32, bias, out.f32, lo, hi, simd), nil
 		}
 		return &conv2D{g: g, in: in.f32, filter: w.f32, bias: bias, out: out.f32, lo: lo, hi: hi}, nil
 	case tfschema.BuiltinOperatorDEPTHWISE_CONV_2D:
 		w := t(1)
 		g := newGeom(in.shape, out.shape, w.shape[1], w.shape[2], o)
 		return &depthwiseConv2D{g: g, mult: g.oc / g.ic, in: in.f32, filter: w.f32, bias: bias, out: out.f32, lo: lo, hi: hi,
-			simd: haveGemmSIMD() && !ip.portable}, nil
+			simd: simd}, nil
 	case tfschema.BuiltinOperatorFULLY_CONNECTED:
 		w := t(1)
 		depth := w.shape[1]
 		return &fullyConnected{rows: in.Len() / depth, depth: depth, units: w.shape[0],
 			in: in.f32, weights: w.f32, bias: bias, out: out.f32, lo: lo, hi: hi}, nil
 	case tfschema.BuiltinOperatorADD:
-		return newBinary(binAdd, in, t(1), out, o.act), nil
+		return newBinary(binAdd, in, t(1), out, o.act, simd), nil
 	case tfschema.BuiltinOperatorSUB:
-		return newBinary(binSub, in, t(1), out, o.act), nil
+		return newBinary(binSub, in, t(1), out, o.act, simd), nil
 	case tfschema.BuiltinOperatorMUL:
-		return newBinary(binMul, in, t(1), out, o.act), nil
+		return newBinary(binMul, in, t(1), out, o.act, simd), nil
 	case tfschema.BuiltinOperatorPRELU:
-		return newBinary(binPrelu, in, t(1), out, actNone), nil
+		return newBinary(binPrelu, in, t(1), out, actNone, simd), nil
 	case tfschema.BuiltinOperatorABS:
 		return &unary{op: unAbs, in: in.f32, out: out.f32}, nil
 	case tfschema.BuiltinOperatorRELU:
