@@ -179,3 +179,65 @@ func TestAddClampSIMD(t *testing.T) {
 		}
 	}
 }
+
+// FuzzKernelsSIMD compares every assembly kernel with its portable
+// reference on fuzzer-chosen sizes and values.
+func FuzzKernelsSIMD(f *testing.F) {
+	f.Add(uint8(5), uint8(3), uint8(1), []byte("seed values for the kernels"))
+	f.Add(uint8(40), uint8(17), uint8(2), make([]byte, 64))
+	f.Fuzz(func(t *testing.T, k, c, step uint8, vals []byte) {
+		if !haveGemmSIMD() {
+			t.Skip("no AVX2+FMA")
+		}
+		val := func(i int) float32 {
+			if len(vals) == 0 {
+				return 0
+			}
+			return float32(int8(vals[i%len(vals)])) / 16
+		}
+		fill := func(s []float32, seed int) {
+			for i := range s {
+				s[i] = val(i*7 + seed)
+			}
+		}
+		kk, cc, st := int(k)%97, 1+int(c)%40, 1+int(step)%3
+		// GEMM tile.
+		a, b, bias := make([]float32, gemmMR*kk+1), make([]float32, kk*gemmNR+1), make([]float32, gemmNR)
+		fill(a, 1)
+		fill(b, 2)
+		fill(bias, 3)
+		got, want := make([]float32, gemmMR*gemmNR), make([]float32, gemmMR*gemmNR)
+		gemmTileGo(kk, gemmMR, a, kk, b, bias, want, gemmNR)
+		gemm6x16AVX2(kk, &a[0], kk, &b[0], &bias[0], &got[0], gemmNR)
+		for i := range want {
+			if math.Abs(float64(got[i]-want[i])) > 1e-4*math.Max(1, math.Abs(float64(want[i])))*float64(max(kk, 1)) {
+				t.Fatalf("gemm k=%d: [%d] %g vs %g", kk, i, got[i], want[i])
+			}
+		}
+		// Depthwise row, PReLU, ADD+clamp.
+		npix := 1 + kk%5
+		x, w := make([]float32, (npix-1)*cc*st+cc), make([]float32, cc)
+		fill(x, 4)
+		fill(w, 5)
+		d1, d2 := make([]float32, npix*cc), make([]float32, npix*cc)
+		fill(d1, 6)
+		copy(d2, d1)
+		dwRowGo(d1, x, w, npix, cc, cc*st)
+		dwRow(true, d2, x, w, npix, cc, cc*st)
+		for i := range d1 {
+			if math.Abs(float64(d1[i]-d2[i])) > 1e-4*math.Max(1, math.Abs(float64(d1[i]))) {
+				t.Fatalf("dwRow: [%d] %g vs %g", i, d2[i], d1[i])
+			}
+		}
+		xs := x[:npix*cc]
+		preluGo(d1, xs, w)
+		prelu(true, d2, xs, w)
+		addClampGo(d1[:len(xs)], xs, d1, 0, 6, true)
+		addClamp(true, d2[:len(xs)], xs, d2, 0, 6, true)
+		for i := range d1 {
+			if math.Float32bits(d1[i]) != math.Float32bits(d2[i]) {
+				t.Fatalf("prelu/add: [%d] %g vs %g", i, d2[i], d1[i])
+			}
+		}
+	})
+}
