@@ -2,6 +2,7 @@
 #
 #   make tflite-schema   regenerate models/tflite/internal/tfschema from
 #                        models/tflite/schema/schema.fbs with Debian's flatc 2.0.8
+#   make test-tflite-purego  the tflite tests with -tags purego (part of `make test`)
 #   make test-tflite-qemu  run the tflite tests for linux/arm64 and linux/arm (GOARM=7)
 #                        under qemu-user (part of `make test`)
 
@@ -34,8 +35,15 @@ tflite-schema:
 # Under CI=true a missing qemu is installed from Debian, and anything that
 # keeps the tests from running fails the stage (testenv fails instead of
 # skipping, so goldens cannot be skipped silently).
-TEST_STAGES += test-tflite-qemu
+TEST_STAGES += test-tflite-purego test-tflite-qemu
 TFLITE_QEMU_ARCHES ?= arm64 arm
+
+.PHONY: test-tflite-purego
+
+# The portable kernels alone (the assembly ones are tested against them in
+# test-unit): every golden and op test with -tags purego.
+test-tflite-purego: models
+	$(GO) test -count=1 -tags purego ./$(TFLITE_DIR)/...
 
 test-tflite-qemu: models
 	@set -e; mkdir -p $(BIN); pids=; \

@@ -83,6 +83,9 @@ func newInterpreter(m *Model, opts *Options, portable bool) (*Interpreter, error
 	if err := ip.plan(plan, o.MaxArenaBytes); err != nil {
 		return nil, err
 	}
+	if err := ip.planQuant(shapes, o.MaxArenaBytes); err != nil {
+		return nil, err
+	}
 	for _, ps := range plan {
 		od := &m.ops[ps.op]
 		if ps.def != nil {
@@ -106,7 +109,7 @@ func (ip *Interpreter) foldConstants() []int {
 	var live []int
 	for k := range ip.model.ops {
 		od := &ip.model.ops[k]
-		if od.code == tfschema.BuiltinOperatorDEQUANTIZE {
+		if od.code == tfschema.BuiltinOperatorDEQUANTIZE && ip.model.tensors[od.inputs[0]].constant {
 			in := &ip.model.tensors[od.inputs[0]]
 			out := &ip.tensors[od.outputs[0]]
 			out.f32 = make([]float32, out.Len())
@@ -196,6 +199,8 @@ func (ip *Interpreter) MACs() int64 {
 
 func opMACs(k kernel, outLen int) int64 {
 	switch k := k.(type) {
+	case interface{ macs() int64 }: // quantised kernels
+		return k.macs()
 	case *gemmConv:
 		g := &k.g
 		return int64(g.n) * int64(g.oh*g.ow) * int64(g.oc) * int64(g.kh*g.kw*g.ic)

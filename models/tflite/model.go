@@ -80,7 +80,7 @@ func (m *Model) validate() error {
 		if i < 0 {
 			return fmt.Errorf("%w: subgraph input is an omitted operand", ErrMalformed)
 		}
-		if t.typ != Float32 {
+		if t.typ != Float32 && !isQuantType(t.typ) {
 			return &TensorError{Index: i, Name: t.name, Err: fmt.Errorf("%w: model input of type %v", ErrUnsupported, t.typ)}
 		}
 		if t.constant {

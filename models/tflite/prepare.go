@@ -28,6 +28,9 @@ func (ip *Interpreter) prepare(od *opDef) (kernel, error) {
 	if b := t(2); b != nil {
 		bias = b.f32
 	}
+	if isQuantOp(ip.model, od) {
+		return ip.prepareQuant(od) // q_prepare.go
+	}
 	switch od.code {
 	case tfschema.BuiltinOperatorCONV_2D:
 		w := t(1)

@@ -50,6 +50,9 @@ func (m *Model) inferShapes(batch int) ([][]int, error) {
 }
 
 func (e *shapeEnv) op(od *opDef) error {
+	if isQuantOp(e.m, od) {
+		return e.quantOp(od) // q_shapes.go
+	}
 	spec, ok := specFor(od.code)
 	if !ok {
 		return fmt.Errorf("%w: operator not implemented", ErrUnsupported)

@@ -115,6 +115,7 @@ type Tensor struct {
 	quant Quantization
 	f32   []float32 // FLOAT32 data (arena view or constant)
 	i32   []int32   // INT32 constant data
+	q     []byte    // INT8/UINT8 data (quantised arena view or constant); see Int8s
 
 	constant bool // data fixed at NewInterpreter (file constant or folded)
 }

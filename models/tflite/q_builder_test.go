@@ -1,0 +1,151 @@
+package tflite
+
+import (
+	"math/rand/v2"
+
+	"github.com/vouchkiosk/vouch/models/tflite/internal/tfschema"
+)
+
+// Builders for small quantised models (see builder_test.go for tModel).
+
+// qTensor is an activation or weight tensor with per-tensor quantisation.
+func qTensor(name string, typ DType, shape []int, scale float32, zp int64) tTensor {
+	return tTensor{name: name, typ: typ, shape: shape, quant: &Quantization{Scale: []float32{scale}, ZeroPoint: []int64{zp}}}
+}
+
+// qPerChannel is an INT8 weight tensor with one scale per channel of dim.
+func qPerChannel(name string, shape []int, dim int, rng *rand.Rand) tTensor {
+	n := shape[dim]
+	q := &Quantization{Scale: make([]float32, n), ZeroPoint: make([]int64, n), Dim: dim}
+	for i := range q.Scale {
+		q.Scale[i] = 0.002 + 0.02*rng.Float32()
+	}
+	return tTensor{name: name, typ: Int8, shape: shape, quant: q}
+}
+
+// qBias is an INT32 bias constant with values in ±limit.
+func qBias(name string, n int, limit int32, rng *rand.Rand) tTensor {
+	b := make([]int32, n)
+	for i := range b {
+		b[i] = rng.Int32N(2*limit+1) - limit
+	}
+	return tTensor{name: name, typ: Int32, shape: []int{n}, i32: b, quant: &Quantization{Scale: []float32{1e-4}, ZeroPoint: []int64{0}}}
+}
+
+// randBytes fills n bytes for an INT8 or UINT8 tensor.
+func randBytes(n int, rng *rand.Rand) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(rng.UintN(256))
+	}
+	return b
+}
+
+// qCase is one quantised model with its inputs given as raw bytes (float32
+// inputs little-endian), so both runtimes can be fed the same data.
+type qCase struct {
+	name   string
+	model  tModel
+	inputs [][]byte
+	// dynamicWeights marks a case whose weights are model inputs: the
+	// reference runtime then runs TFLite's builtin integer kernels instead
+	// of delegating to XNNPACK (see q_ref_test.go).
+	dynamicWeights bool
+}
+
+// convCase builds input → CONV_2D or DEPTHWISE_CONV_2D → output on 8-bit
+// tensors with the filter (and input) as model inputs.
+func convCase(name string, code tfschema.BuiltinOperator, typ DType, perChannel bool, in []int, kh, kw, oc int,
+	pad padding, stride, dil, mult int, act activation, seed uint64) qCase {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	zp := func(c int64) int64 {
+		if typ == Uint8 {
+			return 128 + c
+		}
+		return c
+	}
+	wShape, dim := []int{oc, kh, kw, in[3]}, 0
+	if code == tfschema.BuiltinOperatorDEPTHWISE_CONV_2D {
+		oc = in[3] * mult
+		wShape, dim = []int{1, kh, kw, oc}, 3
+	}
+	var w tTensor
+	switch {
+	case perChannel:
+		w = qPerChannel("w", wShape, dim, rng)
+	case typ == Uint8:
+		w = qTensor("w", typ, wShape, 0.01, 120+rng.Int64N(16))
+	default:
+		w = qTensor("w", typ, wShape, 0.01, 0)
+	}
+	x := qTensor("x", typ, in, 0.03, zp(int64(rng.IntN(21)-10)))
+	m := tModel{tensors: []tTensor{x, w, qBias("b", oc, 3000, rng), {}}}
+	var opts tOp
+	if code == tfschema.BuiltinOperatorDEPTHWISE_CONV_2D {
+		opts = tOp{code: code, opts: dwOpts(pad, stride, stride, dil, dil, mult, act)}
+	} else {
+		opts = tOp{code: code, opts: convOpts(pad, stride, stride, dil, dil, act)}
+	}
+	out := outShape(in, kh, kw, oc, pad, stride, dil)
+	m.tensors[3] = qTensor("y", typ, out, 0.05+0.1*rng.Float32(), zp(int64(rng.IntN(41)-20)))
+	opts.in, opts.out = []int{0, 1, 2}, []int{3}
+	m.ops = []tOp{opts}
+	m.inputs, m.outputs = []int{0, 1}, []int{3}
+	return qCase{name: name, model: m, dynamicWeights: true,
+		inputs: [][]byte{randBytes(numElements(in), rng), randBytes(numElements(wShape), rng)}}
+}
+
+// outShape is the NHWC output shape of a convolution (TFLite's SAME/VALID).
+func outShape(in []int, kh, kw, oc int, pad padding, stride, dil int) []int {
+	o := func(n, k int) int {
+		ek := (k-1)*dil + 1
+		if pad == paddingSame {
+			return (n + stride - 1) / stride
+		}
+		return (n-ek)/stride + 1
+	}
+	return []int{in[0], o(in[1], kh), o(in[2], kw), oc}
+}
+
+// fcCase builds input → FULLY_CONNECTED → output with the weights as an input.
+func fcCase(name string, typ DType, perChannel bool, rows, depth, units int, act activation, seed uint64) qCase {
+	rng := rand.New(rand.NewPCG(seed, 2))
+	zp := int64(0)
+	if typ == Uint8 {
+		zp = 128
+	}
+	w := qTensor("w", typ, []int{units, depth}, 0.01, zp)
+	if perChannel {
+		w = qPerChannel("w", []int{units, depth}, 0, rng)
+	}
+	m := tModel{
+		tensors: []tTensor{
+			qTensor("x", typ, []int{rows, depth}, 0.02, zp+3),
+			w, qBias("b", units, 2000, rng),
+			qTensor("y", typ, []int{rows, units}, 0.08, zp-5),
+		},
+		ops:    []tOp{{code: tfschema.BuiltinOperatorFULLY_CONNECTED, in: []int{0, 1, 2}, out: []int{3}, opts: fcOpts(act, false)}},
+		inputs: []int{0, 1}, outputs: []int{3},
+	}
+	return qCase{name: name, model: m, dynamicWeights: true,
+		inputs: [][]byte{randBytes(rows*depth, rng), randBytes(units*depth, rng)}}
+}
+
+// addCase builds a + b → output on 8-bit tensors (b may broadcast).
+func addCase(name string, typ DType, aShape, bShape []int, sa, sb, so float32, act activation, seed uint64) qCase {
+	rng := rand.New(rand.NewPCG(seed, 3))
+	zp := int64(0)
+	if typ == Uint8 {
+		zp = 128
+	}
+	out := aShape
+	if numElements(bShape) > numElements(aShape) {
+		out = bShape
+	}
+	m := tModel{
+		tensors: []tTensor{qTensor("a", typ, aShape, sa, zp-7), qTensor("b", typ, bShape, sb, zp+11), qTensor("y", typ, out, so, zp+2)},
+		ops:     []tOp{{code: tfschema.BuiltinOperatorADD, in: []int{0, 1}, out: []int{2}, opts: actOpts(tfschema.BuiltinOperatorADD, act)}},
+		inputs:  []int{0, 1}, outputs: []int{2},
+	}
+	return qCase{name: name, model: m, inputs: [][]byte{randBytes(numElements(aShape), rng), randBytes(numElements(bShape), rng)}}
+}

@@ -1,0 +1,109 @@
+package tflite
+
+import "fmt"
+
+// addLeftShift is the headroom TFLite's 8-bit ADD gives both operands
+// before rescaling them to a common scale.
+const addLeftShift = 20
+
+// addParams derives TFLite's 8-bit ADD rescaling: each input is brought to
+// twice the larger input scale, the sum to the output scale. Every real
+// multiplier must be below 1 (TFLite rejects the model otherwise).
+func addParams(a, b, out *tensorDef) (m1 int32, s1 int, m2 int32, s2 int, mo int32, so int, err error) {
+	sa, sb, sout := a.quant.Scale[0], b.quant.Scale[0], out.quant.Scale[0]
+	twiceMax := 2 * float64(max(sa, sb))
+	m1, s1 = quantizeMultiplier(float64(sa) / twiceMax)
+	m2, s2 = quantizeMultiplier(float64(sb) / twiceMax)
+	mo, so = quantizeMultiplier(twiceMax / float64(float32(1<<addLeftShift)*sout))
+	if s1 > 0 || s2 > 0 || so > 0 {
+		return 0, 0, 0, 0, 0, 0, fmt.Errorf("%w: ADD output scale %g too small for input scales %g and %g", ErrUnsupported, sout, sa, sb)
+	}
+	return m1, s1, m2, s2, mo, so, nil
+}
+
+// qAdd is ADD on 8-bit tensors with broadcasting.
+type qAdd[T qelem] struct {
+	a, b, out  []T
+	aOff, bOff int32 // −zero points
+	m1, m2     int32
+	s1, s2     int
+	rq         requant // one channel
+	rank       int
+	shape      [maxRank]int
+	sa, sb     [maxRank]int
+	flat       bool // same shapes: no index arithmetic
+}
+
+func (k *qAdd[T]) elem(x, y T) T {
+	v1 := multiplyByQuantizedMultiplier((int32(x)+k.aOff)*(1<<addLeftShift), k.m1, k.s1)
+	v2 := multiplyByQuantizedMultiplier((int32(y)+k.bOff)*(1<<addLeftShift), k.m2, k.s2)
+	return T(k.rq.apply(v1+v2, 0))
+}
+
+func (k *qAdd[T]) run() {
+	if k.flat {
+		for i := range k.out {
+			k.out[i] = k.elem(k.a[i], k.b[i])
+		}
+		return
+	}
+	var idx [maxRank]int
+	ia, ib := 0, 0
+	for i := range k.out {
+		k.out[i] = k.elem(k.a[ia], k.b[ib])
+		// Advance the multi-index, innermost axis first.
+		for d := k.rank - 1; d >= 0; d-- {
+			idx[d]++
+			ia += k.sa[d]
+			ib += k.sb[d]
+			if idx[d] < k.shape[d] {
+				break
+			}
+			ia -= k.sa[d] * k.shape[d]
+			ib -= k.sb[d] * k.shape[d]
+			idx[d] = 0
+		}
+	}
+}
+
+// qQuantize is QUANTIZE from float32: round(x / scale) with ties away from
+// zero, plus the zero point, saturated to the type's range. NaN maps to the
+// zero point.
+type qQuantize[T qelem] struct {
+	in     []float32
+	out    []T
+	scale  float32
+	zp     int32
+	lo, hi int32
+}
+
+func (k *qQuantize[T]) run() {
+	lo, hi := float32(k.lo-k.zp), float32(k.hi-k.zp)
+	for i, x := range k.in {
+		r := roundHalfAway(x / k.scale)
+		switch {
+		case r != r:
+			r = 0
+		case r < lo:
+			r = lo
+		case r > hi:
+			r = hi
+		}
+		k.out[i] = T(int32(r) + k.zp)
+	}
+}
+
+// qDequantize is DEQUANTIZE of an 8-bit activation: scale · (q − zero
+// point), rounded once to float32.
+type qDequantize[T qelem] struct {
+	in    []T
+	out   []float32
+	scale float64
+	zp    int32
+}
+
+func (k *qDequantize[T]) run() {
+	for i, q := range k.in {
+		k.out[i] = float32(k.scale * float64(int32(q)-k.zp))
+	}
+}
