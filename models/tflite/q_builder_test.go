@@ -1,6 +1,8 @@
 package tflite
 
 import (
+	"encoding/binary"
+	"math"
 	"math/rand/v2"
 
 	"github.com/vouchkiosk/vouch/models/tflite/internal/tfschema"
@@ -148,4 +150,69 @@ func addCase(name string, typ DType, aShape, bShape []int, sa, sb, so float32, a
 		inputs:  []int{0, 1}, outputs: []int{2},
 	}
 	return qCase{name: name, model: m, inputs: [][]byte{randBytes(numElements(aShape), rng), randBytes(numElements(bShape), rng)}}
+}
+
+// quantizeCase builds float → QUANTIZE → DEQUANTIZE → float with both the
+// quantised and the float tensor as outputs. The inputs avoid exact ties
+// of x/scale: TFLite rounds them away from zero, XNNPACK (which the
+// reference uses for these nodes) to even; q_ops_test.go checks ties.
+func quantizeCase(name string, typ DType, zp int64, seed uint64) qCase {
+	rng := rand.New(rand.NewPCG(seed, 4))
+	const n, scale = 4096, 0.01
+	m := tModel{
+		tensors: []tTensor{{name: "x", typ: Float32, shape: []int{2, n / 2}}, qTensor("q", typ, []int{2, n / 2}, scale, zp),
+			{name: "y", typ: Float32, shape: []int{2, n / 2}}},
+		ops: []tOp{{code: tfschema.BuiltinOperatorQUANTIZE, in: []int{0}, out: []int{1}},
+			{code: tfschema.BuiltinOperatorDEQUANTIZE, in: []int{1}, out: []int{2}}},
+		inputs: []int{0}, outputs: []int{1, 2},
+	}
+	in := make([]byte, 0, 4*n)
+	for len(in) < 4*n {
+		v := float32(rng.NormFloat64() * 1.5) // some saturate
+		if f := float64(v / scale); math.Abs(f-math.Trunc(f)) > 0.499 && math.Abs(f-math.Trunc(f)) < 0.501 {
+			continue
+		}
+		in = binary.LittleEndian.AppendUint32(in, math.Float32bits(v))
+	}
+	return qCase{name: name, model: m, inputs: [][]byte{in}}
+}
+
+// chainCase is a small INT8 network: QUANTIZE, CONV_2D (per channel,
+// stride 2, RELU6), DEPTHWISE_CONV_2D (per channel), residual ADD,
+// FULLY_CONNECTED (per tensor), DEQUANTIZE; weights are model inputs 1..3.
+func chainCase(seed uint64) qCase {
+	rng := rand.New(rand.NewPCG(seed, 5))
+	w1 := qPerChannel("w1", []int{8, 3, 3, 3}, 0, rng)
+	w2 := qPerChannel("w2", []int{1, 3, 3, 8}, 3, rng)
+	w3 := qTensor("w3", Int8, []int{10, 6 * 6 * 8}, 0.004, 0)
+	m := tModel{
+		tensors: []tTensor{
+			{name: "x", typ: Float32, shape: []int{1, 12, 12, 3}}, // 0
+			w1, w2, w3, // 1..3
+			qTensor("xq", Int8, []int{1, 12, 12, 3}, 0.02, -3), // 4
+			qBias("b1", 8, 500, rng),                           // 5
+			qTensor("c1", Int8, []int{1, 6, 6, 8}, 0.03, -128), // 6 (RELU6 output)
+			qBias("b2", 8, 500, rng),                           // 7
+			qTensor("d2", Int8, []int{1, 6, 6, 8}, 0.04, 4),    // 8
+			qTensor("s", Int8, []int{1, 6, 6, 8}, 0.05, -2),    // 9
+			qBias("b3", 10, 1000, rng),                         // 10
+			qTensor("f", Int8, []int{1, 10}, 0.1, 1),           // 11
+			{name: "y", typ: Float32, shape: []int{1, 10}},     // 12
+		},
+		ops: []tOp{
+			{code: tfschema.BuiltinOperatorQUANTIZE, in: []int{0}, out: []int{4}},
+			{code: tfschema.BuiltinOperatorCONV_2D, in: []int{4, 1, 5}, out: []int{6}, opts: convOpts(paddingSame, 2, 2, 1, 1, actRelu6)},
+			{code: tfschema.BuiltinOperatorDEPTHWISE_CONV_2D, in: []int{6, 2, 7}, out: []int{8}, opts: dwOpts(paddingSame, 1, 1, 1, 1, 1, actNone)},
+			{code: tfschema.BuiltinOperatorADD, in: []int{6, 8}, out: []int{9}, opts: actOpts(tfschema.BuiltinOperatorADD, actNone)},
+			{code: tfschema.BuiltinOperatorFULLY_CONNECTED, in: []int{9, 3, 10}, out: []int{11}, opts: fcOpts(actNone, false)},
+			{code: tfschema.BuiltinOperatorDEQUANTIZE, in: []int{11}, out: []int{12}},
+		},
+		inputs: []int{0, 1, 2, 3}, outputs: []int{11, 12},
+	}
+	x := make([]byte, 0, 4*12*12*3)
+	for len(x) < cap(x) {
+		x = binary.LittleEndian.AppendUint32(x, math.Float32bits(float32(rng.NormFloat64())))
+	}
+	return qCase{name: "chain/int8", model: m, dynamicWeights: true, inputs: [][]byte{x,
+		randBytes(8*3*3*3, rng), randBytes(3*3*8, rng), randBytes(10*6*6*8, rng)}}
 }

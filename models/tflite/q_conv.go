@@ -16,10 +16,17 @@ type requant struct {
 	shift  []int
 	outZP  int32
 	lo, hi int32
+	single bool // one rounding (multiplyByQuantizedMultiplierSingle)
 }
 
 func (r *requant) apply(acc int32, c int) int32 {
-	v := multiplyByQuantizedMultiplier(acc, r.mult[c], r.shift[c]) + r.outZP
+	var v int32
+	if r.single {
+		v = multiplyByQuantizedMultiplierSingle(acc, r.mult[c], r.shift[c])
+	} else {
+		v = multiplyByQuantizedMultiplier(acc, r.mult[c], r.shift[c])
+	}
+	v += r.outZP
 	return min(max(v, r.lo), r.hi)
 }
 

@@ -72,6 +72,16 @@ func multiplyByQuantizedMultiplier(x, q int32, shift int) int32 {
 	return roundingDivideByPOT(roundingDoublingHighMul(x*(1<<left), q), right)
 }
 
+// multiplyByQuantizedMultiplierSingle returns x·q·2^(shift−31) rounded
+// once, to nearest with ties upward (TFLite's TFLITE_SINGLE_ROUNDING form).
+func multiplyByQuantizedMultiplierSingle(x, q int32, shift int) int32 {
+	total := 31 - shift
+	if total <= 0 {
+		return int32(int64(x) * int64(q) << -total)
+	}
+	return int32((int64(x)*int64(q) + 1<<(total-1)) >> total)
+}
+
 // roundHalfAway rounds to the nearest integer with ties away from zero
 // (TfLiteRound, std::round).
 func roundHalfAway(x float32) float32 {
