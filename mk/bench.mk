@@ -42,3 +42,13 @@ bench-models: models bench-ref
 # models/tflite quantised kernels); under CI=true they fail when it is
 # missing, so `make test` installs it before any stage runs.
 test: bench-ref
+
+# Quantised kernels against the official runtime, bit for bit (a few
+# seconds). CI=true turns a missing node or npm package into a failure.
+TEST_STAGES += test-tflite-quant-ref
+
+test-tflite-quant-ref: bench-ref
+	@out=$$(CI=true $(GO) test -count=1 -v -run 'TestQuant(AgainstReference|WithConstantWeights)$$' ./models/tflite 2>&1); st=$$?; \
+	  echo "$$out" | grep -E '^(--- |ok|FAIL)|q_ref_test'; \
+	  [ $$st -eq 0 ] && echo "$$out" | grep -q '^--- PASS: TestQuantAgainstReference' \
+	    || { echo "test-tflite-quant-ref: failed or did not run"; exit 1; }

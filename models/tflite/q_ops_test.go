@@ -1,0 +1,210 @@
+package tflite
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"math"
+	"testing"
+
+	"github.com/vouchkiosk/vouch/models/tflite/internal/tfschema"
+)
+
+// floatTwin turns a single-operator quantised case into the same operator
+// on float32: inputs and weights dequantised, bias scaled by input ·
+// weight scale. The float path is checked against the goldens, so the
+// quantised result must be its requantisation to within one step.
+func floatTwin(c qCase) (tModel, [][]byte) {
+	m := c.model
+	m.tensors = append([]tTensor(nil), m.tensors...)
+	deq := func(t *tTensor, b []byte) []float32 {
+		f := make([]float32, len(b))
+		q := t.quant
+		inner := 1
+		for _, d := range t.shape[q.Dim+1:] {
+			inner *= d
+		}
+		for i, v := range b {
+			c := 0
+			if len(q.Scale) > 1 {
+				c = i / inner % len(q.Scale)
+			}
+			x := float64(int8(v))
+			if t.typ == Uint8 {
+				x = float64(v)
+			}
+			f[i] = float32(float64(q.Scale[c]) * (x - float64(zeroPoint(q, c))))
+		}
+		return f
+	}
+	in0 := &c.model.tensors[m.inputs[0]]
+	var inputs [][]byte
+	for k, ti := range m.inputs {
+		t := &m.tensors[ti]
+		f := deq(t, c.inputs[k])
+		if k == 0 || m.ops[0].code == tfschema.BuiltinOperatorADD {
+			inputs = append(inputs, f32Bytes(f))
+		} else {
+			t.f32 = f // weights become constants
+		}
+	}
+	if m.ops[0].code != tfschema.BuiltinOperatorADD {
+		w := &c.model.tensors[m.ops[0].in[1]]
+		m.inputs = m.inputs[:1]
+		if len(m.ops[0].in) > 2 {
+			b := &m.tensors[m.ops[0].in[2]]
+			f := make([]float32, len(b.i32))
+			for i, v := range b.i32 {
+				s := w.quant.Scale[0]
+				if len(w.quant.Scale) > 1 {
+					s = w.quant.Scale[i]
+				}
+				f[i] = float32(float64(v) * float64(in0.quant.Scale[0]) * float64(s))
+			}
+			b.f32, b.i32 = f, nil
+		}
+	}
+	for i := range m.tensors {
+		if m.tensors[i].typ != Int32 || m.tensors[i].f32 != nil {
+			m.tensors[i].typ = Float32
+		}
+		m.tensors[i].quant, m.tensors[i].raw = nil, nil
+	}
+	return m, inputs
+}
+
+func TestQuantKernelsMatchFloat(t *testing.T) {
+	for _, c := range quantRefCases() {
+		switch c.model.ops[0].code {
+		case tfschema.BuiltinOperatorQUANTIZE:
+			continue // chain and QUANTIZE cases: TestQuantizeDequantize
+		}
+		t.Run(c.name, func(t *testing.T) {
+			got := runOurs(t, c.model.build(), c.inputs)[0]
+			fm, fin := floatTwin(c)
+			want := runOurs(t, fm.build(), fin)[0]
+			out := &c.model.tensors[c.model.outputs[0]]
+			lo, hi := qRange(out.typ)
+			zp := float64(zeroPoint(out.quant, 0))
+			for i, g := range got {
+				f := float64(math.Float32frombits(binary.LittleEndian.Uint32(want[4*i:])))
+				w := min(max(math.Round(f/float64(out.quant.Scale[0]))+zp, float64(lo)), float64(hi))
+				q := float64(int8(g))
+				if out.typ == Uint8 {
+					q = float64(g)
+				}
+				if math.Abs(q-w) > 1 {
+					t.Fatalf("element %d: %v, float path requantised %v (real %g)", i, q, w, f)
+				}
+			}
+		})
+	}
+}
+
+func TestQuantizeDequantize(t *testing.T) {
+	m := tModel{
+		tensors: []tTensor{{name: "x", typ: Float32, shape: []int{12}}, qTensor("q", Int8, []int{12}, 0.5, -1),
+			{name: "y", typ: Float32, shape: []int{12}}},
+		ops: []tOp{{code: tfschema.BuiltinOperatorQUANTIZE, in: []int{0}, out: []int{1}},
+			{code: tfschema.BuiltinOperatorDEQUANTIZE, in: []int{1}, out: []int{2}}},
+		inputs: []int{0}, outputs: []int{1, 2},
+	}
+	ip := mustInterp(t, m.build(), nil)
+	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	copy(ip.Input(0).Float32s(), []float32{0.25, -0.25, 0.75, -0.75, 1.0, 63, 64, -64, -65, nan, inf, -inf})
+	invoke(t, ip)
+	// x/0.5 = 0.5, −0.5, 1.5, −1.5 round away from zero; then − 1, saturated.
+	wantQ := []int8{0, -2, 1, -3, 1, 125, 127, -128, -128, -1, 127, -128}
+	for i, w := range wantQ {
+		if g := ip.Output(0).Int8s()[i]; g != w {
+			t.Errorf("QUANTIZE element %d = %d, want %d", i, g, w)
+		}
+		if g, w := ip.Output(1).Float32s()[i], 0.5*float32(int32(w)+1); g != w {
+			t.Errorf("DEQUANTIZE element %d = %g, want %g", i, g, w)
+		}
+	}
+	if ip.Output(0).Uint8s() != nil || ip.Output(1).Int8s() != nil {
+		t.Error("typed accessors must return nil for other types")
+	}
+}
+
+func TestQuantInvokeDoesNotAllocate(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
+	c := chainCase(1)
+	ip := mustInterp(t, c.model.build(), nil)
+	ctx := context.Background()
+	if n := testing.AllocsPerRun(5, func() { _ = ip.Invoke(ctx) }); n != 0 {
+		t.Errorf("Invoke allocates %v times", n)
+	}
+	if ip.MACs() < 6*6*8*3*3*3 {
+		t.Errorf("MACs = %d: quantised kernels not counted", ip.MACs())
+	}
+}
+
+// TestQuantValidation feeds models TFLite's integer kernels reject and
+// expects the matching sentinel, never a panic.
+func TestQuantValidation(t *testing.T) {
+	base := func() qCase {
+		return convCase("c", tfschema.BuiltinOperatorCONV_2D, Int8, true, []int{1, 5, 5, 2}, 3, 3, 3, paddingSame, 1, 1, 0, actNone, 1)
+	}
+	for _, tc := range []struct {
+		name string
+		edit func(m *tModel)
+		want error
+	}{
+		{"uint8 per-channel weights", func(m *tModel) {
+			for i := range m.tensors {
+				if m.tensors[i].typ == Int8 {
+					m.tensors[i].typ = Uint8
+				}
+			}
+		}, ErrUnsupported},
+		{"asymmetric int8 weights", func(m *tModel) { m.tensors[1].quant.ZeroPoint[1] = 3 }, ErrUnsupported},
+		{"scales along the wrong axis", func(m *tModel) { m.tensors[1].quant.Dim = 3 }, ErrUnsupported},
+		{"per-channel activation", func(m *tModel) {
+			m.tensors[0].quant = &Quantization{Scale: []float32{1, 1}, ZeroPoint: []int64{0, 0}, Dim: 3}
+		}, ErrUnsupported},
+		{"zero scale", func(m *tModel) { m.tensors[3].quant.Scale[0] = 0 }, ErrMalformed},
+		{"NaN scale", func(m *tModel) { m.tensors[1].quant.Scale[2] = float32(math.NaN()) }, ErrMalformed},
+		{"zero point outside int8", func(m *tModel) { m.tensors[0].quant.ZeroPoint[0] = 200 }, ErrMalformed},
+		{"no quantisation", func(m *tModel) { m.tensors[3].quant = nil }, ErrUnsupported},
+		{"mixed types", func(m *tModel) { m.tensors[0].typ = Uint8 }, ErrUnsupported},
+		{"float bias", func(m *tModel) {
+			m.tensors[2].typ = Float32
+			m.tensors[2].f32 = make([]float32, 3)
+			m.tensors[2].i32 = nil
+		}, ErrUnsupported},
+		{"int8 RELU", func(m *tModel) {
+			m.ops[0].code = tfschema.BuiltinOperatorRELU
+			m.ops[0].in = m.ops[0].in[:1]
+			m.ops[0].opts = nil
+		}, ErrUnsupported},
+		{"fused TANH", func(m *tModel) {
+			m.ops[0].opts = convOpts(paddingSame, 1, 1, 1, 1, activation(tfschema.ActivationFunctionTypeTANH))
+		}, ErrUnsupported},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := base()
+			for i := range c.model.tensors {
+				if q := c.model.tensors[i].quant; q != nil {
+					cp := *q
+					cp.Scale = append([]float32(nil), q.Scale...)
+					cp.ZeroPoint = append([]int64(nil), q.ZeroPoint...)
+					c.model.tensors[i].quant = &cp
+				}
+			}
+			tc.edit(&c.model)
+			_, err := Load(c.model.build())
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("Load: err = %v, want %v", err, tc.want)
+			}
+		})
+	}
+	// ADD whose output scale is so small that TFLite's rescaling overflows.
+	c := addCase("a", Int8, []int{4}, []int{4}, 1, 1, 1e-7, actNone, 1)
+	if _, err := Load(c.model.build()); !errors.Is(err, ErrUnsupported) {
+		t.Errorf("ADD with tiny output scale: err = %v, want ErrUnsupported", err)
+	}
+}
