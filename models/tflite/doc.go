@@ -47,8 +47,14 @@
 // until the next Invoke. An Interpreter is NOT safe for concurrent use; a
 // Model is immutable and may be shared by any number of interpreters.
 //
-// Only float32 execution is supported in this package version: activations
-// are FLOAT32, constants may be FLOAT32, FLOAT16, INT8 or UINT8 (the latter
-// three only as DEQUANTIZE inputs) and INT32 (shape, padding and axis
-// operands).
+// Activations are FLOAT32, except on the quantised path: CONV_2D,
+// DEPTHWISE_CONV_2D, FULLY_CONNECTED and ADD on INT8 or UINT8 tensors
+// (INT8 weights symmetric, per tensor or per channel; UINT8 per tensor;
+// INT32 bias), QUANTIZE from float32 and DEQUANTIZE to float32. Model inputs
+// and outputs may be INT8 or UINT8 (Int8s, Uint8s). The integer arithmetic
+// is the official TFLite runtime's, bit for bit (q_math.go): fixed-point
+// requantisation with two roundings, except INT8 CONV_2D and
+// FULLY_CONNECTED, whose optimized kernels round once. Other constants may
+// be FLOAT32, FLOAT16, INT8 or UINT8 (the latter three as DEQUANTIZE
+// inputs) and INT32 (shape, padding and axis operands).
 package tflite
