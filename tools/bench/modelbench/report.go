@@ -3,6 +3,10 @@ package modelbench
 import (
 	"fmt"
 	"io"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
 	"text/tabwriter"
 	"time"
 )
@@ -45,3 +49,28 @@ func WriteProfile(w io.Writer, r *Result, top int) error {
 }
 
 func ms(d time.Duration) float64 { return float64(d) / 1e6 }
+
+// WriteHeader prints what was measured on: CPU model, Go version and the
+// reference runtime's build.
+func WriteHeader(w io.Writer, refPackage string) error {
+	cpu := runtime.GOARCH
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+				cpu = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	_, err := fmt.Fprintf(w, "cpu: %s (%d logical CPUs)\ngo: %s; ours single-threaded\nreference: %s, tflite_web_api_cc_simd (WASM SIMD + XNNPACK), 1 thread, %s\n\n",
+		cpu, runtime.NumCPU(), runtime.Version(), refPackage, nodeVersion())
+	return err
+}
+
+func nodeVersion() string {
+	out, err := exec.Command("node", "--version").Output()
+	if err != nil {
+		return "node ?"
+	}
+	return "node " + strings.TrimSpace(string(out))
+}

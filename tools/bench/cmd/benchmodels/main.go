@@ -15,6 +15,7 @@ import (
 	"strconv"
 
 	"github.com/vouchkiosk/vouch/tools/bench/modelbench"
+	"github.com/vouchkiosk/vouch/tools/bench/ref"
 )
 
 func main() {
@@ -62,6 +63,9 @@ func run() error {
 			return err
 		}
 		all = append(all, rs...)
+	}
+	if err := modelbench.WriteHeader(os.Stdout, ref.Package); err != nil {
+		return err
 	}
 	if err := modelbench.WriteSummary(os.Stdout, all); err != nil {
 		return err
