@@ -216,3 +216,15 @@ func chainCase(seed uint64) qCase {
 	return qCase{name: "chain/int8", model: m, dynamicWeights: true, inputs: [][]byte{x,
 		randBytes(8*3*3*3, rng), randBytes(3*3*8, rng), randBytes(10*6*6*8, rng)}}
 }
+
+// constWeights turns a case's weight inputs (all inputs after the first)
+// into constants, as in a real model.
+func constWeights(c qCase) qCase {
+	m := c.model
+	m.tensors = append([]tTensor(nil), m.tensors...)
+	for i := len(m.inputs) - 1; i >= 1; i-- {
+		m.tensors[m.inputs[i]].raw = c.inputs[i]
+	}
+	m.inputs = m.inputs[:1]
+	return qCase{name: c.name, model: m, inputs: c.inputs[:1]}
+}

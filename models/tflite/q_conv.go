@@ -30,40 +30,84 @@ func (r *requant) apply(acc int32, c int) int32 {
 	return min(max(v, r.lo), r.hi)
 }
 
-// qConv is CONV_2D on 8-bit tensors: filter [oc, kh, kw, ic].
+// packWeights converts 8-bit weights to int32 with the weight offset
+// added, so the inner loops are plain int32 dot products.
+func packWeights[T qelem](dst []int32, w []T, off int32) {
+	for i, v := range w {
+		dst[i] = int32(v) + off
+	}
+}
+
+// dot32 is Σ a[i]·b[i] in int32 with wrap-around, like TFLite's int32
+// accumulators; len(b) ≥ len(a).
+func dot32(a, b []int32) int32 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 int32
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		s0 += a[i] * b[i]
+		s1 += a[i+1] * b[i+1]
+		s2 += a[i+2] * b[i+2]
+		s3 += a[i+3] * b[i+3]
+	}
+	for ; i < len(a); i++ {
+		s0 += a[i] * b[i]
+	}
+	return s0 + s1 + s2 + s3
+}
+
+// qConv is CONV_2D on 8-bit tensors: filter [oc, kh, kw, ic]. Each output
+// pixel gathers its patch of (input − zero point) once, with zeros for taps
+// in the padding, and takes one dot product per output channel.
 type qConv[T qelem] struct {
 	g                convGeom
 	in, filter, out  []T
 	bias             []int32
 	inOff, filterOff int32 // −zero point of input and filter
 	rq               requant
+	w32              []int32 // [oc][kh·kw·ic] filter + filterOff
+	packed           bool    // w32 filled at prepare (constant filter)
+	patch            []int32 // [kh·kw·ic] scratch
+}
+
+func newQConv[T qelem](g convGeom, in, filter, out []T, bias []int32, inOff, filterOff int32, rq requant, constant bool) *qConv[T] {
+	k := &qConv[T]{g: g, in: in, filter: filter, out: out, bias: bias, inOff: inOff, filterOff: filterOff, rq: rq,
+		w32: make([]int32, len(filter)), patch: make([]int32, g.kh*g.kw*g.ic)}
+	if constant {
+		packWeights(k.w32, filter, filterOff)
+		k.packed = true
+	}
+	return k
 }
 
 func (k *qConv[T]) run() {
 	g := &k.g
+	if !k.packed {
+		packWeights(k.w32, k.filter, k.filterOff)
+	}
+	kk := len(k.patch)
 	for b := 0; b < g.n; b++ {
 		for oy := 0; oy < g.oh; oy++ {
 			for ox := 0; ox < g.ow; ox++ {
-				o := k.out[((b*g.oh+oy)*g.ow+ox)*g.oc:][:g.oc]
-				for co := range o {
-					var acc int32
-					for ky := 0; ky < g.kh; ky++ {
-						iy := oy*g.sh - g.padT + ky*g.dh
-						if iy < 0 || iy >= g.ih {
+				p := k.patch[:0]
+				for ky := 0; ky < g.kh; ky++ {
+					iy := oy*g.sh - g.padT + ky*g.dh
+					for kx := 0; kx < g.kw; kx++ {
+						ix := ox*g.sw - g.padL + kx*g.dw
+						if iy < 0 || iy >= g.ih || ix < 0 || ix >= g.iw {
+							for range g.ic {
+								p = append(p, 0) // padding equals the zero point
+							}
 							continue
 						}
-						for kx := 0; kx < g.kw; kx++ {
-							ix := ox*g.sw - g.padL + kx*g.dw
-							if ix < 0 || ix >= g.iw {
-								continue
-							}
-							px := k.in[((b*g.ih+iy)*g.iw+ix)*g.ic:][:g.ic]
-							w := k.filter[((co*g.kh+ky)*g.kw+kx)*g.ic:][:g.ic]
-							for ci, x := range px {
-								acc += (int32(x) + k.inOff) * (int32(w[ci]) + k.filterOff)
-							}
+						for _, x := range k.in[((b*g.ih+iy)*g.iw+ix)*g.ic:][:g.ic] {
+							p = append(p, int32(x)+k.inOff)
 						}
 					}
+				}
+				o := k.out[((b*g.oh+oy)*g.ow+ox)*g.oc:][:g.oc]
+				for co := range o {
+					acc := dot32(p, k.w32[co*kk:])
 					if k.bias != nil {
 						acc += k.bias[co]
 					}
@@ -75,7 +119,8 @@ func (k *qConv[T]) run() {
 }
 
 // qDepthwise is DEPTHWISE_CONV_2D on 8-bit tensors: filter [1, kh, kw, oc]
-// with oc = ic · mult; output channel c reads input channel c / mult.
+// with oc = ic · mult; output channel c reads input channel c / mult. Each
+// output pixel accumulates whole channel rows tap by tap.
 type qDepthwise[T qelem] struct {
 	g                convGeom
 	mult             int
@@ -83,35 +128,63 @@ type qDepthwise[T qelem] struct {
 	bias             []int32
 	inOff, filterOff int32
 	rq               requant
+	w32              []int32 // [kh·kw][oc] filter + filterOff
+	packed           bool
+	acc              []int32 // [oc] scratch
+}
+
+func newQDepthwise[T qelem](g convGeom, in, filter, out []T, bias []int32, inOff, filterOff int32, rq requant, constant bool) *qDepthwise[T] {
+	k := &qDepthwise[T]{g: g, mult: g.oc / g.ic, in: in, filter: filter, out: out, bias: bias, inOff: inOff, filterOff: filterOff,
+		rq: rq, w32: make([]int32, len(filter)), acc: make([]int32, g.oc)}
+	if constant {
+		packWeights(k.w32, filter, filterOff)
+		k.packed = true
+	}
+	return k
 }
 
 func (k *qDepthwise[T]) run() {
 	g := &k.g
+	if !k.packed {
+		packWeights(k.w32, k.filter, k.filterOff)
+	}
+	acc := k.acc
 	for b := 0; b < g.n; b++ {
 		for oy := 0; oy < g.oh; oy++ {
 			for ox := 0; ox < g.ow; ox++ {
-				o := k.out[((b*g.oh+oy)*g.ow+ox)*g.oc:][:g.oc]
-				for c := range o {
-					var acc int32
-					for ky := 0; ky < g.kh; ky++ {
-						iy := oy*g.sh - g.padT + ky*g.dh
-						if iy < 0 || iy >= g.ih {
+				if k.bias != nil {
+					copy(acc, k.bias)
+				} else {
+					clear(acc)
+				}
+				for ky := 0; ky < g.kh; ky++ {
+					iy := oy*g.sh - g.padT + ky*g.dh
+					if iy < 0 || iy >= g.ih {
+						continue
+					}
+					for kx := 0; kx < g.kw; kx++ {
+						ix := ox*g.sw - g.padL + kx*g.dw
+						if ix < 0 || ix >= g.iw {
 							continue
 						}
-						for kx := 0; kx < g.kw; kx++ {
-							ix := ox*g.sw - g.padL + kx*g.dw
-							if ix < 0 || ix >= g.iw {
-								continue
+						x := k.in[((b*g.ih+iy)*g.iw+ix)*g.ic:][:g.ic]
+						w := k.w32[(ky*g.kw+kx)*g.oc:][:g.oc]
+						if k.mult == 1 {
+							w = w[:len(x)]
+							a := acc[:len(x)]
+							for c, v := range x {
+								a[c] += (int32(v) + k.inOff) * w[c]
 							}
-							x := int32(k.in[((b*g.ih+iy)*g.iw+ix)*g.ic+c/k.mult])
-							w := int32(k.filter[(ky*g.kw+kx)*g.oc+c])
-							acc += (x + k.inOff) * (w + k.filterOff)
+							continue
+						}
+						for c := range acc {
+							acc[c] += (int32(x[c/k.mult]) + k.inOff) * w[c]
 						}
 					}
-					if k.bias != nil {
-						acc += k.bias[c]
-					}
-					o[c] = T(k.rq.apply(acc, c))
+				}
+				o := k.out[((b*g.oh+oy)*g.ow+ox)*g.oc:][:g.oc]
+				for c := range o {
+					o[c] = T(k.rq.apply(acc[c], c))
 				}
 			}
 		}
@@ -126,18 +199,32 @@ type qFullyConnected[T qelem] struct {
 	bias               []int32
 	inOff, filterOff   int32
 	rq                 requant
+	w32                []int32 // [units][depth] weights + filterOff
+	packed             bool
+	x32                []int32 // [depth] scratch: one input row − zero point
+}
+
+func newQFullyConnected[T qelem](rows, depth, units int, in, weights, out []T, bias []int32, inOff, filterOff int32, rq requant, constant bool) *qFullyConnected[T] {
+	k := &qFullyConnected[T]{rows: rows, depth: depth, units: units, in: in, weights: weights, out: out, bias: bias,
+		inOff: inOff, filterOff: filterOff, rq: rq, w32: make([]int32, len(weights)), x32: make([]int32, depth)}
+	if constant {
+		packWeights(k.w32, weights, filterOff)
+		k.packed = true
+	}
+	return k
 }
 
 func (k *qFullyConnected[T]) run() {
+	if !k.packed {
+		packWeights(k.w32, k.weights, k.filterOff)
+	}
 	for r := 0; r < k.rows; r++ {
-		x := k.in[r*k.depth:][:k.depth]
+		for i, v := range k.in[r*k.depth:][:k.depth] {
+			k.x32[i] = int32(v) + k.inOff
+		}
 		o := k.out[r*k.units:][:k.units]
 		for u := range o {
-			w := k.weights[u*k.depth:][:k.depth]
-			var acc int32
-			for i, v := range x {
-				acc += (int32(v) + k.inOff) * (int32(w[i]) + k.filterOff)
-			}
+			acc := dot32(k.x32, k.w32[u*k.depth:])
 			if k.bias != nil {
 				acc += k.bias[u]
 			}

@@ -167,14 +167,12 @@ func prepareQuantTyped[T qelem](ip *Interpreter, od *opDef) (kernel, error) {
 	switch od.code {
 	case tfschema.BuiltinOperatorCONV_2D:
 		g := newGeom(in.shape, out.shape, w.shape[1], w.shape[2], o)
-		return &qConv[T]{g: g, in: view[T](in.q), filter: view[T](w.q), out: view[T](out.q), bias: bias,
-			inOff: inOff, filterOff: filterOff, rq: rq}, nil
+		return newQConv(g, view[T](in.q), view[T](w.q), view[T](out.q), bias, inOff, filterOff, rq, w.constant), nil
 	case tfschema.BuiltinOperatorDEPTHWISE_CONV_2D:
 		g := newGeom(in.shape, out.shape, w.shape[1], w.shape[2], o)
-		return &qDepthwise[T]{g: g, mult: g.oc / g.ic, in: view[T](in.q), filter: view[T](w.q), out: view[T](out.q), bias: bias,
-			inOff: inOff, filterOff: filterOff, rq: rq}, nil
+		return newQDepthwise(g, view[T](in.q), view[T](w.q), view[T](out.q), bias, inOff, filterOff, rq, w.constant), nil
 	}
 	depth := w.shape[1]
-	return &qFullyConnected[T]{rows: in.Len() / depth, depth: depth, units: w.shape[0], in: view[T](in.q),
-		weights: view[T](w.q), out: view[T](out.q), bias: bias, inOff: inOff, filterOff: filterOff, rq: rq}, nil
+	return newQFullyConnected(in.Len()/depth, depth, w.shape[0], view[T](in.q), view[T](w.q), view[T](out.q),
+		bias, inOff, filterOff, rq, w.constant), nil
 }

@@ -286,10 +286,7 @@ func TestQuantWithConstantWeights(t *testing.T) {
 		chainCase(34),
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			for i := len(c.model.inputs) - 1; i >= 1; i-- {
-				c.model.tensors[c.model.inputs[i]].raw = c.inputs[i]
-			}
-			c.model.inputs, c.inputs = c.model.inputs[:1], c.inputs[:1]
+			c := constWeights(c)
 			model := c.model.build()
 			want, kernels, err := r.run(model, c.inputs)
 			if err != nil {
