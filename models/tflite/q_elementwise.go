@@ -1,6 +1,9 @@
 package tflite
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // addLeftShift is the headroom TFLite's 8-bit ADD gives both operands
 // before rescaling them to a common scale.
@@ -67,8 +70,12 @@ func (k *qAdd[T]) run() {
 }
 
 // qQuantize is QUANTIZE from float32: round(x / scale) with ties away from
-// zero, plus the zero point, saturated to the type's range. NaN maps to the
-// zero point.
+// zero, converted to int32, plus the zero point, saturated to the type's
+// range. Like the official runtime on x86 and WebAssembly, a quotient that
+// is NaN or outside the int32 range converts to MinInt32 (the C++ cast is
+// undefined there; those targets produce the "integer indefinite"), and the
+// zero-point addition wraps, so NaN, ±Inf and huge inputs give the
+// type's minimum.
 type qQuantize[T qelem] struct {
 	in     []float32
 	out    []T
@@ -78,18 +85,14 @@ type qQuantize[T qelem] struct {
 }
 
 func (k *qQuantize[T]) run() {
-	lo, hi := float32(k.lo-k.zp), float32(k.hi-k.zp)
 	for i, x := range k.in {
 		r := roundHalfAway(x / k.scale)
-		switch {
-		case r != r:
-			r = 0
-		case r < lo:
-			r = lo
-		case r > hi:
-			r = hi
+		v := int32(math.MinInt32)
+		if r >= -(1<<31) && r < 1<<31 { // false for NaN
+			v = int32(r)
 		}
-		k.out[i] = T(int32(r) + k.zp)
+		v += k.zp // wraps like the runtime
+		k.out[i] = T(min(max(v, k.lo), k.hi))
 	}
 }
 

@@ -113,8 +113,10 @@ func TestQuantizeDequantize(t *testing.T) {
 	nan, inf := float32(math.NaN()), float32(math.Inf(1))
 	copy(ip.Input(0).Float32s(), []float32{0.25, -0.25, 0.75, -0.75, 1.0, 63, 64, -64, -65, nan, inf, -inf})
 	invoke(t, ip)
-	// x/0.5 = 0.5, −0.5, 1.5, −1.5 round away from zero; then − 1, saturated.
-	wantQ := []int8{0, -2, 1, -3, 1, 125, 127, -128, -128, -1, 127, -128}
+	// x/0.5 = 0.5, −0.5, 1.5, −1.5 round away from zero; then − 1,
+	// saturated. NaN and ±Inf convert to MinInt32 and adding the zero point
+	// −1 wraps to MaxInt32, as in the official runtime.
+	wantQ := []int8{0, -2, 1, -3, 1, 125, 127, -128, -128, 127, 127, 127}
 	for i, w := range wantQ {
 		if g := ip.Output(0).Int8s()[i]; g != w {
 			t.Errorf("QUANTIZE element %d = %d, want %d", i, g, w)

@@ -32,6 +32,8 @@ import (
 // whose weights are constant. Cases that check TFLite's own integer kernels
 // therefore feed the weights as model inputs: XNNPACK leaves such nodes to
 // the builtin kernels, and the reference's profile confirms which ran.
+// QUANTIZE and DEQUANTIZE have no weights; XNNPACK leaves them alone on
+// rank-7 tensors (TestQuantizeAgainstBuiltin).
 
 type refRuntime struct {
 	cmd    *exec.Cmd
@@ -313,5 +315,51 @@ func TestQuantWithConstantWeights(t *testing.T) {
 			}
 			t.Logf("reference kernels %v: %d of %d int8 outputs differ by one step", kernels, n, len(q))
 		})
+	}
+}
+
+// TestQuantizeAgainstBuiltin checks QUANTIZE and DEQUANTIZE against TFLite's
+// builtin kernels, including exact ties, NaN, ±Inf and quotients beyond
+// int32. XNNPACK takes these nodes up to rank 6, so the reference runs them
+// on rank-7 tensors, where it leaves them to the builtin kernels; both ops
+// are elementwise, so the data is the same as in our rank-1 model.
+func TestQuantizeAgainstBuiltin(t *testing.T) {
+	r := startRef(t)
+	const scale = 0.015625 // a power of two: (k + 0.5)·scale divides to exact ties
+	var vals []float32
+	for k := -140; k < 140; k++ {
+		vals = append(vals, (float32(k)+0.5)*scale, float32(k)*scale*1.37)
+	}
+	inf := float32(math.Inf(1))
+	vals = append(vals, float32(math.NaN()), inf, -inf, 3e7, -3e7, 3.3e7, 2e7, -2e7, 0, float32(math.Copysign(0, -1)))
+	in := f32Bytes(vals)
+	n := len(vals)
+	for _, tc := range []struct {
+		typ DType
+		zp  int64
+	}{{Int8, 5}, {Int8, -7}, {Int8, 127}, {Uint8, 130}, {Uint8, 0}, {Uint8, 255}} {
+		build := func(shape []int) []byte {
+			m := tModel{
+				tensors: []tTensor{{name: "x", typ: Float32, shape: shape}, qTensor("q", tc.typ, shape, scale, tc.zp),
+					{name: "y", typ: Float32, shape: shape}},
+				ops: []tOp{{code: tfschema.BuiltinOperatorQUANTIZE, in: []int{0}, out: []int{1}},
+					{code: tfschema.BuiltinOperatorDEQUANTIZE, in: []int{1}, out: []int{2}}},
+				inputs: []int{0}, outputs: []int{1, 2},
+			}
+			return m.build()
+		}
+		want, kernels, err := r.run(build([]int{1, 1, 1, 1, 1, 1, n}), [][]byte{in})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(kernels, []string{"QUANTIZE", "DEQUANTIZE"}) {
+			t.Fatalf("reference kernels %v, want the builtin QUANTIZE and DEQUANTIZE", kernels)
+		}
+		got := runOurs(t, build([]int{n}), [][]byte{in})
+		for i := range want {
+			if d := diffBytes(got[i], want[i], tc.typ); d != "" {
+				t.Errorf("%v zero point %d, output %d: %s", tc.typ, tc.zp, i, d)
+			}
+		}
 	}
 }
