@@ -151,28 +151,46 @@ func (c *gemmConv) run() {
 }
 
 // im2col gathers rows m0 … m0+rows−1 of A into the scratch buffer, writing
-// zeros for filter taps that fall in the padding.
+// zeros for filter taps that fall in the padding. With no column dilation
+// the taps of one filter row are adjacent input pixels, so each filter row
+// is at most one zero run, one contiguous copy and another zero run (one
+// copy of kw·ic floats instead of kw copies of ic, which matters for the
+// 3-channel first layers).
 func (c *gemmConv) im2col(m0, rows int) {
 	g := &c.g
+	rowLen := g.kw * g.ic
 	for r := 0; r < rows; r++ {
 		p := m0 + r
 		ox := p % g.ow
 		oy := (p / g.ow) % g.oh
 		b := p / (g.ow * g.oh)
 		dst := c.scratch[r*c.k : (r+1)*c.k]
-		i := 0
+		ix0 := ox*g.sw - g.padL
 		for ky := 0; ky < g.kh; ky++ {
 			iy := oy*g.sh - g.padT + ky*g.dh
-			for kx := 0; kx < g.kw; kx++ {
-				ix := ox*g.sw - g.padL + kx*g.dw
-				seg := dst[i : i+g.ic]
-				if iy < 0 || iy >= g.ih || ix < 0 || ix >= g.iw {
-					clear(seg)
-				} else {
-					copy(seg, c.in[((b*g.ih+iy)*g.iw+ix)*g.ic:])
-				}
-				i += g.ic
+			seg := dst[ky*rowLen : (ky+1)*rowLen]
+			if iy < 0 || iy >= g.ih {
+				clear(seg)
+				continue
 			}
+			src := c.in[(b*g.ih+iy)*g.iw*g.ic : (b*g.ih+iy+1)*g.iw*g.ic]
+			if g.dw != 1 {
+				for kx := 0; kx < g.kw; kx++ {
+					ix := ix0 + kx*g.dw
+					tap := seg[kx*g.ic : (kx+1)*g.ic]
+					if ix < 0 || ix >= g.iw {
+						clear(tap)
+					} else {
+						copy(tap, src[ix*g.ic:])
+					}
+				}
+				continue
+			}
+			kx0 := min(max(0, -ix0), g.kw)
+			kx1 := max(min(g.kw, g.iw-ix0), kx0)
+			clear(seg[:kx0*g.ic])
+			copy(seg[kx0*g.ic:kx1*g.ic], src[(ix0+kx0)*g.ic:])
+			clear(seg[kx1*g.ic:])
 		}
 	}
 }
