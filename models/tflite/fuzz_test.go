@@ -23,6 +23,9 @@ const (
 func FuzzLoadInvoke(f *testing.F) {
 	base := convModel()
 	f.Add(base.build())
+	for _, c := range quantRefCases() { // the quantised kernels (q_*.go)
+		f.Add(c.model.build())
+	}
 	for _, code := range []int{0, 18, 41} { // ADD, MUL, SUB with broadcasting
 		m := tModel{
 			tensors: []tTensor{{name: "a", typ: Float32, shape: []int{1, 2, 2, 3}}, {name: "c", typ: Float32, shape: []int{3}, f32: []float32{1, 2, 3}},
