@@ -204,8 +204,14 @@ func TestQuantValidation(t *testing.T) {
 			}
 		})
 	}
+	// UINT8 bias whose scale is not input · filter scale.
+	c := convCase("u", tfschema.BuiltinOperatorCONV_2D, Uint8, false, []int{1, 5, 5, 2}, 3, 3, 3, paddingSame, 1, 1, 0, actNone, 1)
+	c.model.tensors[2].quant = &Quantization{Scale: []float32{0.5}, ZeroPoint: []int64{0}}
+	if _, err := Load(c.model.build()); !errors.Is(err, ErrMalformed) {
+		t.Errorf("UINT8 bias scale mismatch: err = %v, want ErrMalformed", err)
+	}
 	// ADD whose output scale is so small that TFLite's rescaling overflows.
-	c := addCase("a", Int8, []int{4}, []int{4}, 1, 1, 1e-7, actNone, 1)
+	c = addCase("a", Int8, []int{4}, []int{4}, 1, 1, 1e-7, actNone, 1)
 	if _, err := Load(c.model.build()); !errors.Is(err, ErrUnsupported) {
 		t.Errorf("ADD with tiny output scale: err = %v, want ErrUnsupported", err)
 	}

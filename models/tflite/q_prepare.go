@@ -152,17 +152,13 @@ func prepareQuantTyped[T qelem](ip *Interpreter, od *opDef) (kernel, error) {
 	// package matches the runtime (checked bit for bit in q_ref_test.go).
 	single := out.typ == Int8 && od.code != tfschema.BuiltinOperatorDEPTHWISE_CONV_2D
 	rq := requant{mult: make([]int32, channels), shift: make([]int, channels), outZP: outZP, lo: lo, hi: hi, single: single}
-	is, os := in.quant.Scale[0], out.quant.Scale[0]
 	for c := range channels {
+		fs := w.quant.Scale[0]
 		if len(w.quant.Scale) > 1 {
-			// Per channel, TFLite multiplies the scales in double precision.
-			rq.mult[c], rq.shift[c] = quantizeMultiplier(float64(is) * float64(w.quant.Scale[c]) / float64(os))
-		} else {
-			// Per tensor, it multiplies input and filter scale in float32
-			// first (GetQuantizedConvolutionMultipler); the results differ
-			// in the last bits of the multiplier.
-			rq.mult[c], rq.shift[c] = quantizeMultiplier(float64(is*w.quant.Scale[0]) / float64(os))
+			fs = w.quant.Scale[c]
 		}
+		// TFLite: double(input scale) · double(filter scale) / double(output scale).
+		rq.mult[c], rq.shift[c] = quantizeMultiplier(float64(in.quant.Scale[0]) * float64(fs) / float64(out.quant.Scale[0]))
 	}
 	switch od.code {
 	case tfschema.BuiltinOperatorCONV_2D:

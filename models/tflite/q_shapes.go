@@ -140,7 +140,28 @@ func (e *shapeEnv) quantTypes(od *opDef) error {
 	if od.code == tfschema.BuiltinOperatorDEPTHWISE_CONV_2D {
 		dim = 3
 	}
-	return e.weights(od.inputs[1], dim)
+	if err := e.weights(od.inputs[1], dim); err != nil {
+		return err
+	}
+	if len(od.inputs) < 3 || od.inputs[2] < 0 {
+		return nil
+	}
+	b := &m.tensors[od.inputs[2]]
+	if !b.constant {
+		return e.tensorErr(od.inputs[2], "%w: bias must be a constant", ErrUnsupported)
+	}
+	if ot == Uint8 {
+		// TFLite's UINT8 kernels require bias scale ≈ input · filter scale.
+		var bs float64
+		if len(b.quant.Scale) > 0 {
+			bs = float64(b.quant.Scale[0])
+		}
+		ps := float64(m.tensors[in0].quant.Scale[0]) * float64(m.tensors[od.inputs[1]].quant.Scale[0])
+		if math.Abs(ps-bs)/float64(m.tensors[out].quant.Scale[0]) > 0.02 {
+			return e.tensorErr(od.inputs[2], "%w: bias scale %g, input·filter scale %g", ErrMalformed, bs, ps)
+		}
+	}
+	return nil
 }
 
 // perTensor checks that tensor i has one valid scale and zero point.
