@@ -17,14 +17,13 @@ import (
 )
 
 type fixture struct {
-	db     *db.DB
-	in     *ingest.Ingester
-	org    string
-	dev    *devicetest.Device
-	pk     ed25519.PublicKey
-	stored int64
-	ctx    context.Context
-	t      *testing.T
+	db  *db.DB
+	in  *ingest.Ingester
+	org string
+	dev *devicetest.Device
+	pk  ed25519.PublicKey
+	ctx context.Context
+	t   *testing.T
 }
 
 func newFixture(t *testing.T) *fixture {
