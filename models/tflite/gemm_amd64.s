@@ -273,3 +273,156 @@ ctail:
 adone:
 	VZEROUPPER
 	RET
+
+// func dw3x3AVX2(out, in, w, bias *float32, npix, c, c8, xstep, rs int, lo, hi float32, clamp int)
+//
+// A 3x3, dilation-1 depthwise convolution over npix output pixels whose
+// taps are all inside the input, for channels ch < c8 (a multiple of 8):
+//
+//	out[p·c + ch] = bias[ch] + Σ_{ky,kx} in[ky·rs + p·xstep + kx·c + ch] · w[(ky·3+kx)·c + ch]
+//
+// summed in ky, kx order with FMA (as dwRowAVX2 does tap by tap), then
+// clamped as addClampAVX2 does when clamp != 0. The nine weight vectors of
+// an 8-channel slice stay in Y0–Y8 while four pixels at a time accumulate
+// in Y9–Y12.
+TEXT ·dw3x3AVX2(SB), NOSPLIT, $0-88
+	MOVQ         out+0(FP), DI
+	MOVQ         in+8(FP), SI
+	MOVQ         w+16(FP), DX
+	MOVQ         bias+24(FP), BX
+	MOVQ         c+40(FP), R9
+	SHLQ         $2, R9          // c in bytes: the tap step along x and in w
+	MOVQ         xstep+56(FP), R10
+	SHLQ         $2, R10         // input step between output pixels
+	MOVQ         rs+64(FP), R11
+	SHLQ         $2, R11         // input row stride
+	VBROADCASTSS lo+72(FP), Y13
+	VBROADCASTSS hi+76(FP), Y14
+	XORQ         AX, AX          // channel offset in bytes
+
+chunk:
+	MOVQ c8+48(FP), CX
+	SHLQ $2, CX
+	CMPQ AX, CX
+	JGE  ddone
+
+	// Weights of this slice: tap t at w + t·c + ch.
+	LEAQ    (DX)(AX*1), R12
+	VMOVUPS (R12), Y0
+	VMOVUPS (R12)(R9*1), Y1
+	VMOVUPS (R12)(R9*2), Y2
+	LEAQ    (R12)(R9*2), R12
+	ADDQ    R9, R12
+	VMOVUPS (R12), Y3
+	VMOVUPS (R12)(R9*1), Y4
+	VMOVUPS (R12)(R9*2), Y5
+	LEAQ    (R12)(R9*2), R12
+	ADDQ    R9, R12
+	VMOVUPS (R12), Y6
+	VMOVUPS (R12)(R9*1), Y7
+	VMOVUPS (R12)(R9*2), Y8
+
+	LEAQ (SI)(AX*1), R12 // input row 0 at pixel p
+	LEAQ (DI)(AX*1), R13 // output at pixel p
+	MOVQ npix+32(FP), R8
+
+quad:
+	CMPQ R8, $4
+	JLT  single
+	LEAQ (R12)(R11*1), R14 // row 1; row 2 is R14 + rs
+	VMOVUPS (BX)(AX*1), Y9
+	VMOVAPS Y9, Y10
+	VMOVAPS Y9, Y11
+	VMOVAPS Y9, Y12
+
+#define TAP4(base, wreg) \
+	VFMADD231PS (base), wreg, Y9; \
+	ADDQ        R10, base; \
+	VFMADD231PS (base), wreg, Y10; \
+	ADDQ        R10, base; \
+	VFMADD231PS (base), wreg, Y11; \
+	ADDQ        R10, base; \
+	VFMADD231PS (base), wreg, Y12
+
+	// Each tap: four pixels xstep apart; base is restored after.
+	MOVQ R12, CX
+	TAP4(CX, Y0)
+	LEAQ (R12)(R9*1), CX
+	TAP4(CX, Y1)
+	LEAQ (R12)(R9*2), CX
+	TAP4(CX, Y2)
+	MOVQ R14, CX
+	TAP4(CX, Y3)
+	LEAQ (R14)(R9*1), CX
+	TAP4(CX, Y4)
+	LEAQ (R14)(R9*2), CX
+	TAP4(CX, Y5)
+	LEAQ (R14)(R11*1), CX
+	TAP4(CX, Y6)
+	LEAQ (R14)(R11*1), CX
+	ADDQ R9, CX
+	TAP4(CX, Y7)
+	LEAQ (R14)(R11*1), CX
+	LEAQ (CX)(R9*2), CX
+	TAP4(CX, Y8)
+
+	MOVQ  clamp+80(FP), CX
+	TESTQ CX, CX
+	JEQ   qstore
+	VMAXPS Y13, Y9, Y9
+	VMINPS Y14, Y9, Y9
+	VMAXPS Y13, Y10, Y10
+	VMINPS Y14, Y10, Y10
+	VMAXPS Y13, Y11, Y11
+	VMINPS Y14, Y11, Y11
+	VMAXPS Y13, Y12, Y12
+	VMINPS Y14, Y12, Y12
+
+qstore:
+	VMOVUPS Y9, (R13)
+	ADDQ    R9, R13
+	VMOVUPS Y10, (R13)
+	ADDQ    R9, R13
+	VMOVUPS Y11, (R13)
+	ADDQ    R9, R13
+	VMOVUPS Y12, (R13)
+	ADDQ    R9, R13
+	LEAQ    (R12)(R10*4), R12
+	SUBQ    $4, R8
+	JMP     quad
+
+single:
+	TESTQ R8, R8
+	JEQ   nextchunk
+	LEAQ  (R12)(R11*1), R14
+	LEAQ  (R14)(R11*1), CX
+	VMOVUPS     (BX)(AX*1), Y9
+	VFMADD231PS (R12), Y0, Y9
+	VFMADD231PS (R12)(R9*1), Y1, Y9
+	VFMADD231PS (R12)(R9*2), Y2, Y9
+	VFMADD231PS (R14), Y3, Y9
+	VFMADD231PS (R14)(R9*1), Y4, Y9
+	VFMADD231PS (R14)(R9*2), Y5, Y9
+	VFMADD231PS (CX), Y6, Y9
+	VFMADD231PS (CX)(R9*1), Y7, Y9
+	VFMADD231PS (CX)(R9*2), Y8, Y9
+	MOVQ  clamp+80(FP), CX
+	TESTQ CX, CX
+	JEQ   sstore
+	VMAXPS Y13, Y9, Y9
+	VMINPS Y14, Y9, Y9
+
+sstore:
+	VMOVUPS Y9, (R13)
+	ADDQ    R9, R13
+	ADDQ    R10, R12
+	DECQ    R8
+	JMP     single
+
+nextchunk:
+	ADDQ $32, AX
+	JMP  chunk
+
+ddone:
+	VZEROUPPER
+	RET

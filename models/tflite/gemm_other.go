@@ -16,3 +16,7 @@ func prelu(_ bool, out, x, alpha []float32) { preluGo(out, x, alpha) }
 func addClamp(_ bool, out, a, b []float32, lo, hi float32, doClamp bool) {
 	addClampGo(out, a, b, lo, hi, doClamp)
 }
+
+func dw3x3(_ bool, out, in, w, bias []float32, npix, c, xstep, rs int, lo, hi float32, doClamp bool) {
+	dw3x3Go(out, in, w, bias, npix, c, 0, xstep, rs, lo, hi, doClamp)
+}

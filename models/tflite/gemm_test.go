@@ -67,19 +67,30 @@ func TestConvPaths(t *testing.T) {
 // the float64 reference.
 func TestDepthwisePaths(t *testing.T) {
 	r := rand.New(rand.NewPCG(29, 30))
-	for _, s := range []struct{ in, w []int }{
-		{[]int{1, 9, 9, 37}, []int{1, 3, 3, 37}},
-		{[]int{2, 7, 7, 64}, []int{1, 7, 7, 64}},
-		{[]int{1, 5, 6, 3}, []int{1, 3, 3, 3}},
+	for _, s := range []struct {
+		in, w  []int
+		stride int
+		same   bool
+	}{
+		{[]int{1, 9, 9, 37}, []int{1, 3, 3, 37}, 1, true},
+		{[]int{2, 7, 7, 64}, []int{1, 7, 7, 64}, 1, true},
+		{[]int{1, 5, 6, 3}, []int{1, 3, 3, 3}, 1, true},
+		{[]int{2, 11, 10, 20}, []int{1, 3, 3, 20}, 2, false}, // 3x3 kernel, stride 2, channel tail
+		{[]int{1, 12, 9, 16}, []int{1, 3, 3, 16}, 2, true},
+		{[]int{1, 2, 2, 8}, []int{1, 3, 3, 8}, 1, true}, // no interior pixel
 	} {
 		a := refConvArgs{in: randData(r, s.in), inS: s.in, w: randData(r, s.w), wS: s.w, bias: randData(r, s.w[3:]),
-			sh: 1, sw: 1, dh: 1, dw: 1, same: true, depth: true}
+			sh: s.stride, sw: s.stride, dh: 1, dw: 1, same: s.same, depth: true}
+		pad := paddingValid
+		if s.same {
+			pad = paddingSame
+		}
 		want, ws := refConv(a)
 		for _, portable := range []bool{false, true} {
 			m := tModel{
 				tensors: []tTensor{{name: "x", typ: Float32, shape: s.in}, {name: "w", typ: Float32, shape: s.w, f32: a.w},
 					{name: "b", typ: Float32, shape: s.w[3:], f32: a.bias}, {name: "y", typ: Float32, shape: ws}},
-				ops:    []tOp{{code: 4, in: []int{0, 1, 2}, out: []int{3}, opts: dwOpts(paddingSame, 1, 1, 1, 1, 1, actNone)}},
+				ops:    []tOp{{code: 4, in: []int{0, 1, 2}, out: []int{3}, opts: dwOpts(pad, s.stride, s.stride, 1, 1, 1, actNone)}},
 				inputs: []int{0}, outputs: []int{3},
 			}
 			model, err := Load(m.build())

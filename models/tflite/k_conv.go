@@ -1,5 +1,7 @@
 package tflite
 
+import "math"
+
 // Convolution kernels: the portable reference path.
 
 // convGeom is the geometry shared by CONV_2D, DEPTHWISE_CONV_2D and the
@@ -69,19 +71,42 @@ func (k *conv2D) run() {
 // depthwiseConv2D is DEPTHWISE_CONV_2D with filter [1, kh, kw, oc],
 // oc = ic · mult, and optional bias [oc]. Filter taps are channel-contiguous
 // rows, so with mult = 1 each tap is one multiply-accumulate over a row of
-// channels (fmaAcc, SIMD where available).
+// channels (dwRow, SIMD where available). A 3x3, dilation-1 filter has its
+// own kernel for the pixels whose taps are all inside the input (dw3x3).
 type depthwiseConv2D struct {
 	g                     convGeom
 	mult                  int
 	in, filter, bias, out []float32
+	zeros                 []float32 // bias for dw3x3 when the op has none
 	lo, hi                float32
 	simd                  bool
 }
 
+func newDepthwise(g convGeom, in, filter, bias, out []float32, lo, hi float32, simd bool) *depthwiseConv2D {
+	k := &depthwiseConv2D{g: g, mult: g.oc / max(g.ic, 1), in: in, filter: filter, bias: bias, out: out, lo: lo, hi: hi, simd: simd}
+	if bias == nil {
+		k.zeros = make([]float32, g.oc)
+	}
+	return k
+}
+
+// interior3x3 returns the output columns [xa, xb) whose 3x3 taps are all
+// inside the input, or an empty range if the 3x3 kernel does not apply.
+func (k *depthwiseConv2D) interior3x3() (xa, xb int) {
+	g := &k.g
+	if k.mult != 1 || g.kh != 3 || g.kw != 3 || g.dh != 1 || g.dw != 1 {
+		return 0, 0
+	}
+	xa = (g.padL + g.sw - 1) / g.sw
+	if g.iw-3+g.padL < 0 {
+		return xa, xa
+	}
+	xb = min(g.ow, (g.iw-3+g.padL)/g.sw+1)
+	return xa, max(xa, xb)
+}
+
 // run computes out[oy, ox, c·mult+m] = act(bias + Σ_{ky,kx} in[iy, ix, c] ·
-// filter[ky, kx, c·mult+m]), skipping padding taps. With mult = 1 it works a
-// row at a time: each filter tap is accumulated over the run of output
-// pixels whose input pixel is inside the image (dwRow).
+// filter[ky, kx, c·mult+m]), skipping padding taps, summing in ky, kx order.
 func (k *depthwiseConv2D) run() {
 	g := &k.g
 	if k.mult != 1 {
@@ -89,38 +114,108 @@ func (k *depthwiseConv2D) run() {
 		return
 	}
 	c := g.oc
+	xa, xb := k.interior3x3()
+	bias := k.bias
+	if bias == nil {
+		bias = k.zeros
+	}
+	doClamp := !(math.IsInf(float64(k.lo), -1) && math.IsInf(float64(k.hi), 1))
 	for b := 0; b < g.n; b++ {
 		for oy := 0; oy < g.oh; oy++ {
-			row := k.out[((b*g.oh+oy)*g.ow)*c:][:g.ow*c]
-			if k.bias != nil {
-				for ox := 0; ox < g.ow; ox++ {
-					copy(row[ox*c:(ox+1)*c], k.bias)
-				}
-			} else {
-				clear(row)
+			iy := oy*g.sh - g.padT
+			if xa >= xb || iy < 0 || iy+2 >= g.ih {
+				k.rowRange(b, oy, 0, g.ow)
+				continue
 			}
-			for ky := 0; ky < g.kh; ky++ {
-				iy := oy*g.sh - g.padT + ky*g.dh
-				if iy < 0 || iy >= g.ih {
-					continue
-				}
-				in := k.in[((b*g.ih+iy)*g.iw)*c:][:g.iw*c]
-				for kx := 0; kx < g.kw; kx++ {
-					// Output pixels ox whose input ix = ox·sw − padL + kx·dw is inside [0, iw).
-					shift := g.padL - kx*g.dw
-					ox0 := max(0, (shift+g.sw-1)/g.sw)
-					if shift < 0 {
-						ox0 = 0
-					}
-					ox1 := min(g.ow, (g.iw-1+shift)/g.sw+1)
-					if g.iw-1+shift < 0 || ox0 >= ox1 {
-						continue
-					}
-					ix0 := ox0*g.sw - shift
-					dwRow(k.simd, row[ox0*c:], in[ix0*c:], k.filter[(ky*g.kw+kx)*c:][:c], ox1-ox0, c, g.sw*c)
-				}
+			k.rowRange(b, oy, 0, xa)
+			out := k.out[((b*g.oh+oy)*g.ow+xa)*c:]
+			in := k.in[((b*g.ih+iy)*g.iw+xa*g.sw-g.padL)*c:]
+			dw3x3(k.simd, out, in, k.filter, bias, xb-xa, c, g.sw*c, g.iw*c, k.lo, k.hi, doClamp)
+			k.rowRange(b, oy, xb, g.ow)
+		}
+	}
+}
+
+// rowRange computes output pixels [xa, xb) of row oy of image b a tap at a
+// time: each filter tap is accumulated over the run of those pixels whose
+// input pixel is inside the image (dwRow).
+func (k *depthwiseConv2D) rowRange(b, oy, xa, xb int) {
+	g := &k.g
+	c := g.oc
+	if xa >= xb {
+		return
+	}
+	row := k.out[((b*g.oh+oy)*g.ow)*c:][:g.ow*c]
+	if k.bias != nil {
+		for ox := xa; ox < xb; ox++ {
+			copy(row[ox*c:(ox+1)*c], k.bias)
+		}
+	} else {
+		clear(row[xa*c : xb*c])
+	}
+	for ky := 0; ky < g.kh; ky++ {
+		iy := oy*g.sh - g.padT + ky*g.dh
+		if iy < 0 || iy >= g.ih {
+			continue
+		}
+		in := k.in[((b*g.ih+iy)*g.iw)*c:][:g.iw*c]
+		for kx := 0; kx < g.kw; kx++ {
+			// Output pixels ox whose input ix = ox·sw − padL + kx·dw is inside [0, iw).
+			shift := g.padL - kx*g.dw
+			ox0 := max(0, (shift+g.sw-1)/g.sw)
+			if shift < 0 {
+				ox0 = 0
 			}
-			clampSlice(row, k.lo, k.hi)
+			ox1 := min(g.ow, (g.iw-1+shift)/g.sw+1)
+			if g.iw-1+shift < 0 {
+				continue
+			}
+			ox0, ox1 = max(ox0, xa), min(ox1, xb)
+			if ox0 >= ox1 {
+				continue
+			}
+			ix0 := ox0*g.sw - shift
+			dwRow(k.simd, row[ox0*c:], in[ix0*c:], k.filter[(ky*g.kw+kx)*c:][:c], ox1-ox0, c, g.sw*c)
+		}
+	}
+	clampSlice(row[xa*c:xb*c], k.lo, k.hi)
+}
+
+// dw3x3Go computes, for p < npix and c0 ≤ ch < c,
+//
+//	out[p·c + ch] = act(bias[ch] + Σ_{ky,kx<3} in[ky·rs + p·xstep + kx·c + ch] · w[(ky·3+kx)·c + ch])
+//
+// summed in ky, kx order: a 3x3 depthwise convolution over output pixels
+// whose taps are all inside the input, rs being the input row stride and
+// xstep the input step between output pixels. It is the portable kernel
+// and the reference for the assembly one.
+func dw3x3Go(out, in, w, bias []float32, npix, c, c0, xstep, rs int, lo, hi float32, doClamp bool) {
+	if npix <= 0 {
+		return
+	}
+	w = w[:9*c]
+	bias = bias[:c]
+	in = in[:2*rs+(npix-1)*xstep+3*c]
+	for p := 0; p < npix; p++ {
+		o := out[p*c : p*c+c]
+		r0 := in[p*xstep:]
+		r1 := in[rs+p*xstep:]
+		r2 := in[2*rs+p*xstep:]
+		for ch := c0; ch < c; ch++ {
+			s := bias[ch]
+			s += r0[ch] * w[ch]
+			s += r0[c+ch] * w[c+ch]
+			s += r0[2*c+ch] * w[2*c+ch]
+			s += r1[ch] * w[3*c+ch]
+			s += r1[c+ch] * w[4*c+ch]
+			s += r1[2*c+ch] * w[5*c+ch]
+			s += r2[ch] * w[6*c+ch]
+			s += r2[c+ch] * w[7*c+ch]
+			s += r2[2*c+ch] * w[8*c+ch]
+			if doClamp {
+				s = clamp(s, lo, hi)
+			}
+			o[ch] = s
 		}
 	}
 }

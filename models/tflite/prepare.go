@@ -42,8 +42,7 @@ func (ip *Interpreter) prepare(od *opDef) (kernel, error) {
 	case tfschema.BuiltinOperatorDEPTHWISE_CONV_2D:
 		w := t(1)
 		g := newGeom(in.shape, out.shape, w.shape[1], w.shape[2], o)
-		return &depthwiseConv2D{g: g, mult: g.oc / g.ic, in: in.f32, filter: w.f32, bias: bias, out: out.f32, lo: lo, hi: hi,
-			simd: simd}, nil
+		return newDepthwise(g, in.f32, w.f32, bias, out.f32, lo, hi, simd), nil
 	case tfschema.BuiltinOperatorFULLY_CONNECTED:
 		w := t(1)
 		depth := w.shape[1]
