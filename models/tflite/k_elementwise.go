@@ -23,8 +23,29 @@ func clampSlice(x []float32, lo, hi float32) {
 	if math.IsInf(float64(lo), -1) && math.IsInf(float64(hi), 1) {
 		return
 	}
+	if lo == 0 && !math.Signbit(float64(lo)) && hi > 0 {
+		clampZeroTo(x, x, hi)
+		return
+	}
 	for i, v := range x {
 		x[i] = clamp(v, lo, hi)
+	}
+}
+
+// clampZeroTo sets out[i] = clamp(x[i], +0, hi) for hi > 0 (RELU, RELU6)
+// without branches: the sign of activations is unpredictable, and a
+// mispredicted branch per element costs more than the arithmetic. It works
+// on the bit patterns, which for non-negative floats order like integers.
+func clampZeroTo(out, x []float32, hi float32) {
+	hb := int64(math.Float32bits(hi))
+	x = x[:len(out)]
+	for i, v := range x {
+		b := math.Float32bits(v)
+		// Keep b iff 1 ≤ b ≤ +Inf's pattern, i.e. v > 0 and not NaN; else +0.
+		b &= uint32((int64(b-1) - 0x7f800000) >> 63)
+		// b < hb: keep b; else hi.
+		m := uint32((int64(b) - hb) >> 63)
+		out[i] = math.Float32frombits(b&m | uint32(hb)&^m)
 	}
 }
 
@@ -218,13 +239,9 @@ func (k *unary) run() {
 			k.out[i] = math.Float32frombits(math.Float32bits(v) &^ (1 << 31))
 		}
 	case unRelu:
-		for i, v := range in {
-			k.out[i] = clamp(v, 0, float32(math.Inf(1)))
-		}
+		clampZeroTo(k.out, in, float32(math.Inf(1)))
 	case unRelu6:
-		for i, v := range in {
-			k.out[i] = clamp(v, 0, 6)
-		}
+		clampZeroTo(k.out, in, 6)
 	case unLogistic:
 		for i, v := range in {
 			k.out[i] = float32(1 / (1 + math.Exp(-float64(v))))
