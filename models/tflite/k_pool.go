@@ -14,6 +14,11 @@ type pool2D struct {
 func (k *pool2D) run() {
 	g := &k.g
 	c := g.ic
+	if k.isMax && g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.padT == 0 && g.padL == 0 &&
+		2*g.oh <= g.ih && 2*g.ow <= g.iw {
+		k.runMax2x2()
+		return
+	}
 	for b := 0; b < g.n; b++ {
 		for oy := 0; oy < g.oh; oy++ {
 			y0 := oy*g.sh - g.padT
@@ -55,6 +60,31 @@ func (k *pool2D) run() {
 				}
 				clampSlice(o, k.lo, k.hi)
 			}
+		}
+	}
+}
+
+// runMax2x2 is run for the 2x2, stride-2 max pool without padding, as the
+// BlazeFace detectors use it: each output channel row is the element-wise
+// maximum of four input channel rows. Go's max is commutative and
+// associative (NaN wins, +0 beats −0), so the order does not matter.
+func (k *pool2D) runMax2x2() {
+	g := &k.g
+	c := g.ic
+	for b := 0; b < g.n; b++ {
+		for oy := 0; oy < g.oh; oy++ {
+			r0 := k.in[((b*g.ih+2*oy)*g.iw)*c:][:2*g.ow*c]
+			r1 := k.in[((b*g.ih+2*oy+1)*g.iw)*c:][:2*g.ow*c]
+			orow := k.out[((b*g.oh+oy)*g.ow)*c:][:g.ow*c]
+			for ox := 0; ox < g.ow; ox++ {
+				o := orow[ox*c : ox*c+c]
+				a0, a1 := r0[2*ox*c:][:c], r0[(2*ox+1)*c:][:c]
+				b0, b1 := r1[2*ox*c:][:c], r1[(2*ox+1)*c:][:c]
+				for i := range o {
+					o[i] = max(max(a0[i], a1[i]), max(b0[i], b1[i]))
+				}
+			}
+			clampSlice(orow, k.lo, k.hi)
 		}
 	}
 }

@@ -168,6 +168,8 @@ func TestPool(t *testing.T) {
 		same, isMax    bool
 	}{
 		{"max 2x2 s2 same odd", []int{1, 7, 5, 3}, 2, 2, 2, 2, true, true},
+		{"max 2x2 s2 same even (2x2 kernel)", []int{2, 8, 6, 3}, 2, 2, 2, 2, true, true},
+		{"max 2x2 s2 valid odd (2x2 kernel)", []int{1, 7, 9, 5}, 2, 2, 2, 2, false, true},
 		{"max 3x3 s2 valid", []int{2, 9, 9, 2}, 3, 3, 2, 2, false, true},
 		{"avg 3x3 s1 same counts real cells", []int{1, 5, 6, 4}, 3, 3, 1, 1, true, false},
 		{"avg 2x3 s2,1 valid", []int{1, 6, 6, 2}, 2, 3, 2, 1, false, false},
