@@ -363,3 +363,31 @@ func TestQuantizeAgainstBuiltin(t *testing.T) {
 		}
 	}
 }
+
+// TestQuantRejectionsMatchReference checks that models this package
+// rejects are rejected by the official runtime too. (An ADD whose output
+// scale overflows TFLite's rescaling is left out: it aborts the WebAssembly
+// module instead of failing to load.)
+func TestQuantRejectionsMatchReference(t *testing.T) {
+	r := startRef(t)
+	conv := func() qCase {
+		return convCase("c", tfschema.BuiltinOperatorCONV_2D, Int8, true, []int{1, 5, 5, 2}, 3, 3, 3, paddingSame, 1, 1, 0, actNone, 1)
+	}
+	uint8PerChannel := conv()
+	for i := range uint8PerChannel.model.tensors {
+		if uint8PerChannel.model.tensors[i].typ == Int8 {
+			uint8PerChannel.model.tensors[i].typ = Uint8
+		}
+	}
+	asymmetric := conv()
+	asymmetric.model.tensors[1].quant.ZeroPoint[1] = 3
+	for name, c := range map[string]qCase{"uint8 per-channel weights": uint8PerChannel, "asymmetric int8 weights": asymmetric} {
+		model := c.model.build()
+		if _, err := Load(model); err == nil {
+			t.Errorf("%s: Load succeeded", name)
+		}
+		if _, _, err := r.run(model, c.inputs); err == nil {
+			t.Errorf("%s: the reference accepted the model", name)
+		}
+	}
+}
