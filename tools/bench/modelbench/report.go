@@ -18,7 +18,7 @@ func WriteSummary(w io.Writer, rs []Result) error {
 	fmt.Fprintln(tw, "model\tbuild\tours ms\tref ms\tours/ref\tGMAC\tGMAC/s\tallocs/inv\tB/inv\tmax rel err\truns\t")
 	for i := range rs {
 		r := &rs[i]
-		fmt.Fprintf(tw, "%s\t%s\t%.3f\t%.3f\t%.2f\t%.3f\t%.1f\t%.1f\t%.0f\t%.2g\t%d\t\n",
+		fmt.Fprintf(tw, "%s\t%s\t%.3f\t%.3f\t%.2f\t%.3f\t%.1f\t%.2f\t%.0f\t%.2g\t%d\t\n",
 			r.Model, r.Variant, ms(r.Ours), ms(r.Ref), r.Ratio(), float64(r.MACs)/1e9, r.GMACs(),
 			r.AllocsPerRun, r.BytesPerRun, r.MaxErr, r.Runs)
 	}
