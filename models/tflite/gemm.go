@@ -1,5 +1,7 @@
 package tflite
 
+import "math"
+
 // Convolution as matrix multiplication. A CONV_2D computes C = A·B where
 // A [M×K] holds one row per output pixel (the input patch under the filter,
 // K = kh·kw·ic, ordered ky, kx, ci), B [K×N] is the filter transposed
@@ -95,7 +97,19 @@ type gemmConv struct {
 	block   int       // rows of A gathered at a time (multiple of gemmMR)
 	tile    [gemmMR * gemmNR]float32
 	lo, hi  float32
+	clamp   bool // the activation is not the identity
 	simd    bool
+}
+
+// tileGo is tileKernel with the portable micro-kernel: the tile, then its
+// clamp.
+func (c *gemmConv) tileGo(rows int, a, b, bias, dst []float32, ldc int) {
+	gemmTileGo(c.k, rows, a, c.k, b, bias, dst, ldc)
+	if c.clamp {
+		for r := 0; r < rows; r++ {
+			clampSlice(dst[r*ldc:r*ldc+gemmNR], c.lo, c.hi)
+		}
+	}
 }
 
 // gemmBlockFloats bounds the im2col scratch: about 128 KiB of A per block.
@@ -104,6 +118,7 @@ const gemmBlockFloats = 32 << 10
 func newGemmConv(g convGeom, in, filter, bias, out []float32, lo, hi float32, simd bool) *gemmConv {
 	k := g.kh * g.kw * g.ic
 	c := &gemmConv{g: g, k: k, in: in, out: out, lo: lo, hi: hi, simd: simd,
+		clamp:  !(math.IsInf(float64(lo), -1) && math.IsInf(float64(hi), 1)),
 		packed: packFilter(filter, g.oc, k), bias: padBias(bias, g.oc)}
 	c.direct = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.padT == 0 && g.padL == 0 && g.oh == g.ih && g.ow == g.iw
 	m := g.n * g.oh * g.ow
@@ -147,7 +162,6 @@ func (c *gemmConv) run() {
 			}
 		}
 	}
-	clampSlice(c.out, c.lo, c.hi)
 }
 
 // im2col gathers rows m0 … m0+rows−1 of A into the scratch buffer, writing

@@ -11,22 +11,28 @@ func haveGemmSIMD() bool { return cpu.X86.HasAVX2 && cpu.X86.HasFMA }
 //
 //	for r < 6, j < 16: c[r·ldc + j] = bias[j] + Σ_{kk<k} a[r·lda + kk] · b[kk·16 + j]
 //
-// (see gemmTileGo). All pointers must cover the whole tile.
+// (see gemmTileGo), then clamps it as clampSlice does when clamp is 1.
+// All pointers must cover the whole tile.
 //
 //go:noescape
-func gemm6x16AVX2(k int, a *float32, lda int, b, bias, c *float32, ldc int)
+func gemm6x16AVX2(k int, a *float32, lda int, b, bias, c *float32, ldc int, lo, hi float32, clamp int)
 
-// tileKernel computes rows (≤ gemmMR) rows of one tile. The SIMD kernel
-// only runs on full tiles; run routes partial ones through the Go kernel.
+// tileKernel computes rows (≤ gemmMR) rows of one tile, clamped. The SIMD
+// kernel only runs on full tiles; run routes partial ones through the Go
+// kernel.
 func (c *gemmConv) tileKernel(rows int, a, b, bias, dst []float32, ldc int) {
 	if c.simd && rows == gemmMR && c.k > 0 {
 		_ = a[(gemmMR-1)*c.k+c.k-1]
 		_ = dst[(gemmMR-1)*ldc+gemmNR-1]
 		_ = b[c.k*gemmNR-1]
-		gemm6x16AVX2(c.k, &a[0], c.k, &b[0], &bias[0], &dst[0], ldc)
+		cl := 0
+		if c.clamp {
+			cl = 1
+		}
+		gemm6x16AVX2(c.k, &a[0], c.k, &b[0], &bias[0], &dst[0], ldc, c.lo, c.hi, cl)
 		return
 	}
-	gemmTileGo(c.k, rows, a, c.k, b, bias, dst, ldc)
+	c.tileGo(rows, a, b, bias, dst, ldc)
 }
 
 // dwRowAVX2 is dwRowGo with AVX2 and FMA.

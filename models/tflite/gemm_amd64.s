@@ -2,11 +2,13 @@
 
 #include "textflag.h"
 
-// func gemm6x16AVX2(k int, a *float32, lda int, b, bias, c *float32, ldc int)
+// func gemm6x16AVX2(k int, a *float32, lda int, b, bias, c *float32, ldc int, lo, hi float32, clamp int)
 //
 // Accumulators: Y0..Y11 hold rows 0..5 of the tile, two vectors per row.
 // Rows 0-2 of A are addressed from SI, rows 3-5 from BX (= SI + 3·lda).
-TEXT ·gemm6x16AVX2(SB), NOSPLIT, $0-56
+// With clamp != 0 the tile is clamped before the store as addClampAVX2
+// does it (MAXPS then MINPS, which give lo for NaN and −0 when lo = 0).
+TEXT ·gemm6x16AVX2(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ lda+16(FP), R8
@@ -64,6 +66,37 @@ loop:
 	JNE          loop
 
 store:
+	MOVQ         clamp+64(FP), CX
+	TESTQ        CX, CX
+	JEQ          nostore
+	VBROADCASTSS lo+56(FP), Y14
+	VBROADCASTSS hi+60(FP), Y15
+	VMAXPS       Y14, Y0, Y0
+	VMAXPS       Y14, Y1, Y1
+	VMAXPS       Y14, Y2, Y2
+	VMAXPS       Y14, Y3, Y3
+	VMAXPS       Y14, Y4, Y4
+	VMAXPS       Y14, Y5, Y5
+	VMAXPS       Y14, Y6, Y6
+	VMAXPS       Y14, Y7, Y7
+	VMAXPS       Y14, Y8, Y8
+	VMAXPS       Y14, Y9, Y9
+	VMAXPS       Y14, Y10, Y10
+	VMAXPS       Y14, Y11, Y11
+	VMINPS       Y15, Y0, Y0
+	VMINPS       Y15, Y1, Y1
+	VMINPS       Y15, Y2, Y2
+	VMINPS       Y15, Y3, Y3
+	VMINPS       Y15, Y4, Y4
+	VMINPS       Y15, Y5, Y5
+	VMINPS       Y15, Y6, Y6
+	VMINPS       Y15, Y7, Y7
+	VMINPS       Y15, Y8, Y8
+	VMINPS       Y15, Y9, Y9
+	VMINPS       Y15, Y10, Y10
+	VMINPS       Y15, Y11, Y11
+
+nostore:
 	VMOVUPS Y0, (DX)
 	VMOVUPS Y1, 32(DX)
 	ADDQ    R10, DX

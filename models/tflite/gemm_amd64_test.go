@@ -46,7 +46,7 @@ func TestGemmTileSIMD(t *testing.T) {
 				// k == 0: the kernel must not touch A or B; pass valid pointers.
 				cp0, bp0 = &bias[0], &bias[0]
 			}
-			gemm6x16AVX2(k, cp0, lda, bp0, &bias[0], &c[0], ldc)
+			gemm6x16AVX2(k, cp0, lda, bp0, &bias[0], &c[0], ldc, 0, 0, 0)
 			for i := range want {
 				w, g := want[i], c[i]
 				if math.IsNaN(float64(w)) != math.IsNaN(float64(g)) ||
@@ -208,7 +208,7 @@ func FuzzKernelsSIMD(f *testing.F) {
 		fill(bias, 3)
 		got, want := make([]float32, gemmMR*gemmNR), make([]float32, gemmMR*gemmNR)
 		gemmTileGo(kk, gemmMR, a, kk, b, bias, want, gemmNR)
-		gemm6x16AVX2(kk, &a[0], kk, &b[0], &bias[0], &got[0], gemmNR)
+		gemm6x16AVX2(kk, &a[0], kk, &b[0], &bias[0], &got[0], gemmNR, 0, 0, 0)
 		for i := range want {
 			if math.Abs(float64(got[i]-want[i])) > 1e-4*math.Max(1, math.Abs(float64(want[i])))*float64(max(kk, 1)) {
 				t.Fatalf("gemm k=%d: [%d] %g vs %g", kk, i, got[i], want[i])
@@ -281,6 +281,35 @@ func TestDw3x3SIMD(t *testing.T) {
 					checkI()
 					checkW()
 					checkB()
+				}
+			}
+		}
+	}
+}
+
+// TestGemmTileSIMDClamp checks the fused clamp of the assembly
+// micro-kernel bit for bit against the unclamped kernel followed by
+// clamp, including NaN sums (which become lo).
+func TestGemmTileSIMDClamp(t *testing.T) {
+	if !haveGemmSIMD() {
+		t.Skip("no AVX2+FMA")
+	}
+	r := rand.New(rand.NewPCG(43, 44))
+	for _, k := range []int{1, 5, 16, 33} {
+		for _, bounds := range [][2]float32{{0, float32(math.Inf(1))}, {0, 6}, {-1, 1}} {
+			a, b, bias := make([]float32, gemmMR*k), make([]float32, k*gemmNR), make([]float32, gemmNR)
+			for _, s := range [][]float32{a, b, bias} {
+				for i := range s {
+					s[i] = r.Float32()*8 - 4
+				}
+			}
+			a[r.IntN(len(a))] = float32(math.NaN())
+			raw, got := make([]float32, gemmMR*gemmNR), make([]float32, gemmMR*gemmNR)
+			gemm6x16AVX2(k, &a[0], k, &b[0], &bias[0], &raw[0], gemmNR, 0, 0, 0)
+			gemm6x16AVX2(k, &a[0], k, &b[0], &bias[0], &got[0], gemmNR, bounds[0], bounds[1], 1)
+			for i, v := range raw {
+				if want := clamp(v, bounds[0], bounds[1]); math.Float32bits(got[i]) != math.Float32bits(want) {
+					t.Fatalf("k=%d bounds=%v: [%d] = %g, want clamp(%g) = %g", k, bounds, i, got[i], v, want)
 				}
 			}
 		}

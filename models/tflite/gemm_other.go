@@ -6,7 +6,7 @@ package tflite
 func haveGemmSIMD() bool { return false }
 
 func (c *gemmConv) tileKernel(rows int, a, b, bias, dst []float32, ldc int) {
-	gemmTileGo(c.k, rows, a, c.k, b, bias, dst, ldc)
+	c.tileGo(rows, a, b, bias, dst, ldc)
 }
 
 func dwRow(_ bool, dst, x, w []float32, npix, c, xstride int) { dwRowGo(dst, x, w, npix, c, xstride) }
