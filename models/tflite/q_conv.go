@@ -148,7 +148,7 @@ func (k *qDepthwise[T]) run() {
 	if !k.packed {
 		packWeights(k.w32, k.filter, k.filterOff)
 	}
-	acc := k.acc
+	acc, mult, inOff := k.acc, k.mult, k.inOff
 	for b := 0; b < g.n; b++ {
 		for oy := 0; oy < g.oh; oy++ {
 			for ox := 0; ox < g.ow; ox++ {
@@ -169,16 +169,12 @@ func (k *qDepthwise[T]) run() {
 						}
 						x := k.in[((b*g.ih+iy)*g.iw+ix)*g.ic:][:g.ic]
 						w := k.w32[(ky*g.kw+kx)*g.oc:][:g.oc]
-						if k.mult == 1 {
-							w = w[:len(x)]
-							a := acc[:len(x)]
-							for c, v := range x {
-								a[c] += (int32(v) + k.inOff) * w[c]
-							}
+						if mult == 1 {
+							dwTap(acc, x, w, inOff)
 							continue
 						}
 						for c := range acc {
-							acc[c] += (int32(x[c/k.mult]) + k.inOff) * w[c]
+							acc[c] += (int32(x[c/mult]) + inOff) * w[c]
 						}
 					}
 				}
@@ -188,6 +184,16 @@ func (k *qDepthwise[T]) run() {
 				}
 			}
 		}
+	}
+}
+
+// dwTap adds one depthwise tap over a row of channels:
+// acc[c] += (x[c] + inOff) · w[c].
+func dwTap[T qelem](acc []int32, x []T, w []int32, inOff int32) {
+	acc = acc[:len(x)]
+	w = w[:len(x)]
+	for c, v := range x {
+		acc[c] += (int32(v) + inOff) * w[c]
 	}
 }
 
