@@ -94,6 +94,7 @@ type gemmConv struct {
 	packed  []float32 // B in panels
 	bias    []float32 // padded to panels
 	scratch []float32 // im2col rows, block·k floats
+	tailA   []float32 // SIMD path: the last m mod gemmMR rows of A, zero-padded to gemmMR rows
 	block   int       // rows of A gathered at a time (multiple of gemmMR)
 	tile    [gemmMR * gemmNR]float32
 	lo, hi  float32
@@ -129,6 +130,9 @@ func newGemmConv(g convGeom, in, filter, bias, out []float32, lo, hi float32, si
 		c.block = min(c.block, (m+gemmMR-1)/gemmMR*gemmMR)
 		c.scratch = make([]float32, c.block*k)
 	}
+	if simd && m%gemmMR != 0 {
+		c.tailA = make([]float32, gemmMR*k)
+	}
 	return c
 }
 
@@ -144,6 +148,12 @@ func (c *gemmConv) run() {
 		} else {
 			c.im2col(m0, rows)
 		}
+		// The SIMD kernel computes whole tiles: a row tail runs on a
+		// zero-padded copy of its rows of A.
+		tail := rows % gemmMR
+		if c.tailA != nil && tail != 0 {
+			copy(c.tailA[:tail*c.k], a[(rows-tail)*c.k:rows*c.k])
+		}
 		for p := 0; p*gemmNR < n; p++ {
 			b := c.packed[p*c.k*gemmNR : (p+1)*c.k*gemmNR]
 			bias := c.bias[p*gemmNR : (p+1)*gemmNR]
@@ -151,11 +161,15 @@ func (c *gemmConv) run() {
 			for r := 0; r < rows; r += gemmMR {
 				tr := min(gemmMR, rows-r)
 				dst := c.out[(m0+r)*n+p*gemmNR:]
-				if cols == gemmNR && (tr == gemmMR || !c.simd) {
+				if cols == gemmNR && (tr == gemmMR || c.tailA == nil) {
 					c.tileKernel(tr, a[r*c.k:], b, bias, dst, n)
 					continue
 				}
-				c.tileKernel(tr, a[r*c.k:], b, bias, c.tile[:], gemmNR)
+				ar, kr := a[r*c.k:], tr
+				if tr < gemmMR && c.tailA != nil {
+					ar, kr = c.tailA, gemmMR
+				}
+				c.tileKernel(kr, ar, b, bias, c.tile[:], gemmNR)
 				for i := 0; i < tr; i++ {
 					copy(dst[i*n:i*n+cols], c.tile[i*gemmNR:i*gemmNR+cols])
 				}
