@@ -11,12 +11,23 @@ import "math"
 //
 // B is packed once, at NewInterpreter, into column panels of gemmNR floats:
 // panel p holds B[k][p·gemmNR + j] at [(p·K + k)·gemmNR + j], zero past N.
-// A micro-kernel computes a gemmMR×gemmNR tile of C from one panel.
+// When N mod gemmNR is between 1 and 8 the last panel is only 8 wide
+// (stride 8), so small channel counts such as 24 or 8 do not run a
+// half-empty panel. A micro-kernel computes a gemmMR×(panel width) tile of
+// C from one panel.
 
 const (
 	gemmMR = 6  // rows of C per micro-kernel call
-	gemmNR = 16 // columns of C per panel
+	gemmNR = 16 // columns of C per full panel
 )
+
+// panelWidth returns the width of panel p of an n-column B.
+func panelWidth(p, n int) int {
+	if rem := n - p*gemmNR; rem <= gemmNR/2 {
+		return gemmNR / 2
+	}
+	return gemmNR
+}
 
 // packFilter packs a CONV_2D filter [n][k] (row per output channel) into
 // column panels.
@@ -25,9 +36,10 @@ func packFilter(w []float32, n, k int) []float32 {
 	out := make([]float32, panels*k*gemmNR)
 	for col := 0; col < n; col++ {
 		p, j := col/gemmNR, col%gemmNR
+		nr := panelWidth(p, n)
 		row := w[col*k : (col+1)*k]
 		for kk, v := range row {
-			out[(p*k+kk)*gemmNR+j] = v
+			out[p*k*gemmNR+kk*nr+j] = v
 		}
 	}
 	return out
@@ -40,14 +52,17 @@ func padBias(bias []float32, n int) []float32 {
 	return out
 }
 
-// gemmTileGo computes, for r < rows (≤ gemmMR) and j < gemmNR,
+// gemmTileGo computes, for r < rows (≤ gemmMR) and j < nr (gemmNR or 8),
 //
-//	c[r·ldc + j] = bias[j] + Σ_{kk<k} a[r·lda + kk] · b[kk·gemmNR + j]
+//	c[r·ldc + j] = bias[j] + Σ_{kk<k} a[r·lda + kk] · b[kk·nr + j]
 //
 // It is the portable micro-kernel and the reference for the assembly ones.
-// Each row keeps its sixteen sums in locals, which the compiler holds in
-// registers.
-func gemmTileGo(k, rows int, a []float32, lda int, b, bias, c []float32, ldc int) {
+// Each row keeps its sums in locals, which the compiler holds in registers.
+func gemmTileGo(k, rows, nr int, a []float32, lda int, b, bias, c []float32, ldc int) {
+	if nr != gemmNR {
+		gemmTileGo8(k, rows, a, lda, b, bias, c, ldc)
+		return
+	}
 	b = b[:k*gemmNR]
 	bias = bias[:gemmNR]
 	for r := 0; r < rows; r++ {
@@ -85,6 +100,34 @@ func gemmTileGo(k, rows int, a []float32, lda int, b, bias, c []float32, ldc int
 	}
 }
 
+// gemmTileGo8 is gemmTileGo for an 8-wide panel.
+func gemmTileGo8(k, rows int, a []float32, lda int, b, bias, c []float32, ldc int) {
+	const nr = gemmNR / 2
+	b = b[:k*nr]
+	bias = bias[:nr]
+	for r := 0; r < rows; r++ {
+		c0, c1, c2, c3 := bias[0], bias[1], bias[2], bias[3]
+		c4, c5, c6, c7 := bias[4], bias[5], bias[6], bias[7]
+		ar := a[r*lda : r*lda+k]
+		bb := b
+		for _, av := range ar {
+			br := bb[:nr:nr]
+			c0 += av * br[0]
+			c1 += av * br[1]
+			c2 += av * br[2]
+			c3 += av * br[3]
+			c4 += av * br[4]
+			c5 += av * br[5]
+			c6 += av * br[6]
+			c7 += av * br[7]
+			bb = bb[nr:]
+		}
+		o := c[r*ldc : r*ldc+nr : r*ldc+nr]
+		o[0], o[1], o[2], o[3] = c0, c1, c2, c3
+		o[4], o[5], o[6], o[7] = c4, c5, c6, c7
+	}
+}
+
 // gemmConv is CONV_2D on the GEMM path.
 type gemmConv struct {
 	g       convGeom
@@ -104,11 +147,11 @@ type gemmConv struct {
 
 // tileGo is tileKernel with the portable micro-kernel: the tile, then its
 // clamp.
-func (c *gemmConv) tileGo(rows int, a, b, bias, dst []float32, ldc int) {
-	gemmTileGo(c.k, rows, a, c.k, b, bias, dst, ldc)
+func (c *gemmConv) tileGo(rows, nr int, a, b, bias, dst []float32, ldc int) {
+	gemmTileGo(c.k, rows, nr, a, c.k, b, bias, dst, ldc)
 	if c.clamp {
 		for r := 0; r < rows; r++ {
-			clampSlice(dst[r*ldc:r*ldc+gemmNR], c.lo, c.hi)
+			clampSlice(dst[r*ldc:r*ldc+nr], c.lo, c.hi)
 		}
 	}
 }
@@ -155,23 +198,24 @@ func (c *gemmConv) run() {
 			copy(c.tailA[:tail*c.k], a[(rows-tail)*c.k:rows*c.k])
 		}
 		for p := 0; p*gemmNR < n; p++ {
-			b := c.packed[p*c.k*gemmNR : (p+1)*c.k*gemmNR]
-			bias := c.bias[p*gemmNR : (p+1)*gemmNR]
-			cols := min(gemmNR, n-p*gemmNR)
+			nr := panelWidth(p, n)
+			b := c.packed[p*c.k*gemmNR : p*c.k*gemmNR+c.k*nr]
+			bias := c.bias[p*gemmNR : p*gemmNR+nr]
+			cols := min(nr, n-p*gemmNR)
 			for r := 0; r < rows; r += gemmMR {
 				tr := min(gemmMR, rows-r)
 				dst := c.out[(m0+r)*n+p*gemmNR:]
-				if cols == gemmNR && (tr == gemmMR || c.tailA == nil) {
-					c.tileKernel(tr, a[r*c.k:], b, bias, dst, n)
+				if cols == nr && (tr == gemmMR || c.tailA == nil) {
+					c.tileKernel(tr, nr, a[r*c.k:], b, bias, dst, n)
 					continue
 				}
 				ar, kr := a[r*c.k:], tr
 				if tr < gemmMR && c.tailA != nil {
 					ar, kr = c.tailA, gemmMR
 				}
-				c.tileKernel(kr, ar, b, bias, c.tile[:], gemmNR)
+				c.tileKernel(kr, nr, ar, b, bias, c.tile[:], nr)
 				for i := 0; i < tr; i++ {
-					copy(dst[i*n:i*n+cols], c.tile[i*gemmNR:i*gemmNR+cols])
+					copy(dst[i*n:i*n+cols], c.tile[i*nr:i*nr+cols])
 				}
 			}
 		}

@@ -17,22 +17,32 @@ func haveGemmSIMD() bool { return cpu.X86.HasAVX2 && cpu.X86.HasFMA }
 //go:noescape
 func gemm6x16AVX2(k int, a *float32, lda int, b, bias, c *float32, ldc int, lo, hi float32, clamp int)
 
-// tileKernel computes rows (≤ gemmMR) rows of one tile, clamped. The SIMD
-// kernel only runs on full tiles; run routes partial ones through the Go
-// kernel.
-func (c *gemmConv) tileKernel(rows int, a, b, bias, dst []float32, ldc int) {
+// gemm6x8AVX2 is gemm6x16AVX2 for an 8-wide panel (b[kk·8 + j], j < 8).
+//
+//go:noescape
+func gemm6x8AVX2(k int, a *float32, lda int, b, bias, c *float32, ldc int, lo, hi float32, clamp int)
+
+// tileKernel computes rows (≤ gemmMR) rows of one tile of a panel nr
+// (gemmNR or 8) wide, clamped. The SIMD kernels only run on full tiles;
+// run routes partial ones through a zero-padded copy of A.
+func (c *gemmConv) tileKernel(rows, nr int, a, b, bias, dst []float32, ldc int) {
 	if c.simd && rows == gemmMR && c.k > 0 {
 		_ = a[(gemmMR-1)*c.k+c.k-1]
-		_ = dst[(gemmMR-1)*ldc+gemmNR-1]
-		_ = b[c.k*gemmNR-1]
+		_ = dst[(gemmMR-1)*ldc+nr-1]
+		_ = b[c.k*nr-1]
+		_ = bias[nr-1]
 		cl := 0
 		if c.clamp {
 			cl = 1
 		}
-		gemm6x16AVX2(c.k, &a[0], c.k, &b[0], &bias[0], &dst[0], ldc, c.lo, c.hi, cl)
+		if nr == gemmNR {
+			gemm6x16AVX2(c.k, &a[0], c.k, &b[0], &bias[0], &dst[0], ldc, c.lo, c.hi, cl)
+		} else {
+			gemm6x8AVX2(c.k, &a[0], c.k, &b[0], &bias[0], &dst[0], ldc, c.lo, c.hi, cl)
+		}
 		return
 	}
-	c.tileGo(rows, a, b, bias, dst, ldc)
+	c.tileGo(rows, nr, a, b, bias, dst, ldc)
 }
 
 // dwRowAVX2 is dwRowGo with AVX2 and FMA.

@@ -459,3 +459,85 @@ nextchunk:
 ddone:
 	VZEROUPPER
 	RET
+
+// func gemm6x8AVX2(k int, a *float32, lda int, b, bias, c *float32, ldc int, lo, hi float32, clamp int)
+//
+// gemm6x16AVX2 for an 8-wide panel (b[kk·8 + j]): one accumulator per row,
+// Y0..Y5.
+TEXT ·gemm6x8AVX2(SB), NOSPLIT, $0-72
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), R8
+	SHLQ $2, R8
+	MOVQ b+24(FP), DI
+	MOVQ bias+32(FP), R9
+	MOVQ c+40(FP), DX
+	MOVQ ldc+48(FP), R10
+	SHLQ $2, R10
+
+	LEAQ (SI)(R8*2), BX
+	ADDQ R8, BX
+
+	VMOVUPS (R9), Y0
+	VMOVAPS Y0, Y1
+	VMOVAPS Y0, Y2
+	VMOVAPS Y0, Y3
+	VMOVAPS Y0, Y4
+	VMOVAPS Y0, Y5
+
+	TESTQ CX, CX
+	JEQ   store8
+
+loop8:
+	VMOVUPS      (DI), Y12
+	VBROADCASTSS (SI), Y6
+	VBROADCASTSS (SI)(R8*1), Y7
+	VBROADCASTSS (SI)(R8*2), Y8
+	VBROADCASTSS (BX), Y9
+	VBROADCASTSS (BX)(R8*1), Y10
+	VBROADCASTSS (BX)(R8*2), Y11
+	VFMADD231PS  Y12, Y6, Y0
+	VFMADD231PS  Y12, Y7, Y1
+	VFMADD231PS  Y12, Y8, Y2
+	VFMADD231PS  Y12, Y9, Y3
+	VFMADD231PS  Y12, Y10, Y4
+	VFMADD231PS  Y12, Y11, Y5
+	ADDQ         $4, SI
+	ADDQ         $4, BX
+	ADDQ         $32, DI
+	DECQ         CX
+	JNE          loop8
+
+store8:
+	MOVQ         clamp+64(FP), CX
+	TESTQ        CX, CX
+	JEQ          nostore8
+	VBROADCASTSS lo+56(FP), Y14
+	VBROADCASTSS hi+60(FP), Y15
+	VMAXPS       Y14, Y0, Y0
+	VMAXPS       Y14, Y1, Y1
+	VMAXPS       Y14, Y2, Y2
+	VMAXPS       Y14, Y3, Y3
+	VMAXPS       Y14, Y4, Y4
+	VMAXPS       Y14, Y5, Y5
+	VMINPS       Y15, Y0, Y0
+	VMINPS       Y15, Y1, Y1
+	VMINPS       Y15, Y2, Y2
+	VMINPS       Y15, Y3, Y3
+	VMINPS       Y15, Y4, Y4
+	VMINPS       Y15, Y5, Y5
+
+nostore8:
+	VMOVUPS Y0, (DX)
+	ADDQ    R10, DX
+	VMOVUPS Y1, (DX)
+	ADDQ    R10, DX
+	VMOVUPS Y2, (DX)
+	ADDQ    R10, DX
+	VMOVUPS Y3, (DX)
+	ADDQ    R10, DX
+	VMOVUPS Y4, (DX)
+	ADDQ    R10, DX
+	VMOVUPS Y5, (DX)
+	VZEROUPPER
+	RET

@@ -8,58 +8,70 @@ import (
 	"testing"
 )
 
-// TestGemmTileSIMD checks the assembly micro-kernel against gemmTileGo for
-// random depths, every alignment offset 0–7 of A, B and C, and leading
-// dimensions wider than the tile, with guard bands around every buffer.
+// TestGemmTileSIMD checks the assembly micro-kernels (16- and 8-wide
+// panels) against gemmTileGo for random depths, every alignment offset 0–7
+// of A, B and C, and leading dimensions wider than the tile, with guard
+// bands around every buffer.
 func TestGemmTileSIMD(t *testing.T) {
 	if !haveGemmSIMD() {
 		t.Skip("no SIMD GEMM kernel on this CPU/build (purego or not amd64 AVX2+FMA)")
 	}
 	r := rand.New(rand.NewPCG(21, 22))
-	for _, k := range []int{0, 1, 2, 3, 7, 8, 16, 27, 64, 129} {
-		for off := 0; off < 8; off++ {
-			lda := k + r.IntN(5)
-			ldc := gemmNR + r.IntN(9)
-			a, checkA := guarded(t, (gemmMR-1)*lda+k, off)
-			b, checkB := guarded(t, k*gemmNR, (off*3)%8)
-			bias, checkBias := guarded(t, gemmNR, (off*5)%8)
-			c, checkC := guarded(t, (gemmMR-1)*ldc+gemmNR, (off*7)%8)
-			for _, s := range [][]float32{a, b, bias} {
-				for i := range s {
-					s[i] = r.Float32()*2 - 1
-				}
+	for _, nr := range []int{gemmNR, gemmNR / 2} {
+		for _, k := range []int{0, 1, 2, 3, 7, 8, 16, 27, 64, 129} {
+			for off := 0; off < 8; off++ {
+				testGemmTile(t, r, nr, k, off)
 			}
-			want := make([]float32, len(c))
-			for i := range want {
-				want[i] = float32(math.NaN())
-			}
-			gemmTileGo(k, gemmMR, a, lda, b, bias, want, ldc)
-			var cp0 *float32
-			if len(a) > 0 {
-				cp0 = &a[0]
-			}
-			var bp0 *float32
-			if len(b) > 0 {
-				bp0 = &b[0]
-			}
-			if cp0 == nil || bp0 == nil {
-				// k == 0: the kernel must not touch A or B; pass valid pointers.
-				cp0, bp0 = &bias[0], &bias[0]
-			}
-			gemm6x16AVX2(k, cp0, lda, bp0, &bias[0], &c[0], ldc, 0, 0, 0)
-			for i := range want {
-				w, g := want[i], c[i]
-				if math.IsNaN(float64(w)) != math.IsNaN(float64(g)) ||
-					!math.IsNaN(float64(w)) && math.Abs(float64(w-g)) > 1e-5*math.Max(1, math.Abs(float64(w)))*float64(max(k, 1)) {
-					t.Fatalf("k=%d off=%d lda=%d ldc=%d: c[%d] = %g, want %g", k, off, lda, ldc, i, g, w)
-				}
-			}
-			checkA()
-			checkB()
-			checkBias()
-			checkC()
 		}
 	}
+}
+
+func testGemmTile(t *testing.T, r *rand.Rand, nr, k, off int) {
+	t.Helper()
+	lda := k + r.IntN(5)
+	ldc := nr + r.IntN(9)
+	a, checkA := guarded(t, (gemmMR-1)*lda+k, off)
+	b, checkB := guarded(t, k*nr, (off*3)%8)
+	bias, checkBias := guarded(t, nr, (off*5)%8)
+	c, checkC := guarded(t, (gemmMR-1)*ldc+nr, (off*7)%8)
+	for _, s := range [][]float32{a, b, bias} {
+		for i := range s {
+			s[i] = r.Float32()*2 - 1
+		}
+	}
+	want := make([]float32, len(c))
+	for i := range want {
+		want[i] = float32(math.NaN())
+	}
+	gemmTileGo(k, gemmMR, nr, a, lda, b, bias, want, ldc)
+	var cp0 *float32
+	if len(a) > 0 {
+		cp0 = &a[0]
+	}
+	var bp0 *float32
+	if len(b) > 0 {
+		bp0 = &b[0]
+	}
+	if cp0 == nil || bp0 == nil {
+		// k == 0: the kernel must not touch A or B; pass valid pointers.
+		cp0, bp0 = &bias[0], &bias[0]
+	}
+	if nr == gemmNR {
+		gemm6x16AVX2(k, cp0, lda, bp0, &bias[0], &c[0], ldc, 0, 0, 0)
+	} else {
+		gemm6x8AVX2(k, cp0, lda, bp0, &bias[0], &c[0], ldc, 0, 0, 0)
+	}
+	for i := range want {
+		w, g := want[i], c[i]
+		if math.IsNaN(float64(w)) != math.IsNaN(float64(g)) ||
+			!math.IsNaN(float64(w)) && math.Abs(float64(w-g)) > 1e-5*math.Max(1, math.Abs(float64(w)))*float64(max(k, 1)) {
+			t.Fatalf("nr=%d k=%d off=%d lda=%d ldc=%d: c[%d] = %g, want %g", nr, k, off, lda, ldc, i, g, w)
+		}
+	}
+	checkA()
+	checkB()
+	checkBias()
+	checkC()
 }
 
 // TestDwRowSIMD checks dwRowAVX2 against dwRowGo for channel counts up
@@ -207,7 +219,7 @@ func FuzzKernelsSIMD(f *testing.F) {
 		fill(b, 2)
 		fill(bias, 3)
 		got, want := make([]float32, gemmMR*gemmNR), make([]float32, gemmMR*gemmNR)
-		gemmTileGo(kk, gemmMR, a, kk, b, bias, want, gemmNR)
+		gemmTileGo(kk, gemmMR, gemmNR, a, kk, b, bias, want, gemmNR)
 		gemm6x16AVX2(kk, &a[0], kk, &b[0], &bias[0], &got[0], gemmNR, 0, 0, 0)
 		for i := range want {
 			if math.Abs(float64(got[i]-want[i])) > 1e-4*math.Max(1, math.Abs(float64(want[i])))*float64(max(kk, 1)) {

@@ -35,6 +35,8 @@ func TestConvPaths(t *testing.T) {
 		{[]int{1, 7, 5, 16}, []int{32, 1, 1, 16}}, // direct 1x1, full panels, row tail
 		{[]int{2, 6, 6, 3}, []int{17, 3, 3, 3}},   // im2col, column tail
 		{[]int{1, 13, 11, 8}, []int{5, 3, 3, 8}},  // single partial panel
+		{[]int{1, 9, 7, 12}, []int{24, 1, 1, 12}}, // 16-wide then full 8-wide panel
+		{[]int{1, 9, 8, 6}, []int{8, 3, 3, 6}},    // one full 8-wide panel
 		{[]int{1, 40, 40, 4}, []int{16, 5, 5, 4}}, // several im2col blocks
 	}
 	for _, s := range shapes {
