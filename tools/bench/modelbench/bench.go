@@ -37,13 +37,14 @@ func Models() []Model {
 
 // Config sets up Run.
 type Config struct {
-	Weights  string // directory holding the .tflite files
-	BenchDir string // tools/bench (reference runner and node_modules)
-	Models   []Model
-	Warmup   int    // untimed invokes of each runtime before timing
-	Runs     int    // timed invokes of each runtime (medians are reported)
-	Seed     uint64 // seed of the random input
-	NoRef    bool   // time only models/tflite
+	Weights    string // directory holding the .tflite files
+	BenchDir   string // tools/bench (reference runner and node_modules)
+	Models     []Model
+	Warmup     int           // untimed invokes of each runtime before timing, at least
+	WarmupTime time.Duration // and at least this long per runtime
+	Runs       int           // timed invokes of each runtime (medians are reported)
+	Seed       uint64        // seed of the random input
+	NoRef      bool          // time only models/tflite
 }
 
 // OpSum is the profile of all steps of one operator type in one Invoke.
@@ -217,15 +218,18 @@ func compare(rr *ref.Runner, ip *tflite.Interpreter) (worst float64, n int, err 
 	return worst, n, nil
 }
 
-// timeBoth warms both runtimes up, then alternates single invokes.
+// timeBoth warms both runtimes up, then alternates single invokes. The
+// warm-up runs at least c.Warmup invokes and c.WarmupTime per runtime: V8
+// compiles the WebAssembly in tiers, and the optimised tier arrives in the
+// background after a (load-dependent) delay.
 func timeBoth(ctx context.Context, c Config, ip *tflite.Interpreter, rr *ref.Runner) (ours, refs []time.Duration, err error) {
-	for range c.Warmup {
+	for i, start := 0, time.Now(); i < c.Warmup || time.Since(start) < c.WarmupTime; i++ {
 		if err := ip.Invoke(ctx); err != nil {
 			return nil, nil, err
 		}
 	}
-	if rr != nil && c.Warmup > 0 {
-		if _, err := rr.Infer(c.Warmup); err != nil {
+	for i, start := 0, time.Now(); rr != nil && (i < c.Warmup || time.Since(start) < c.WarmupTime); i++ {
+		if _, err := rr.Infer(1); err != nil {
 			return nil, nil, err
 		}
 	}

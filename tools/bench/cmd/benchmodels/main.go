@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"time"
 
 	"github.com/vouchkiosk/vouch/tools/bench/modelbench"
 	"github.com/vouchkiosk/vouch/tools/bench/ref"
@@ -30,6 +31,7 @@ func run() error {
 	flag.StringVar(&c.Weights, "weights", "models/assets/weights", "directory holding the .tflite files")
 	flag.StringVar(&c.BenchDir, "bench", "tools/bench", "tools/bench directory (reference runner, node_modules)")
 	flag.IntVar(&c.Warmup, "warmup", 10, "untimed invokes per runtime before timing")
+	flag.DurationVar(&c.WarmupTime, "warmuptime", 3*time.Second, "minimum warm-up time per runtime and model")
 	flag.IntVar(&c.Runs, "runs", 31, "timed invokes per runtime")
 	flag.Uint64Var(&c.Seed, "seed", 1, "seed of the random input")
 	flag.BoolVar(&c.NoRef, "noref", false, "time models/tflite only")
@@ -54,7 +56,7 @@ func run() error {
 	}
 	defer os.RemoveAll(dir)
 	args := []string{"-weights", c.Weights, "-bench", c.BenchDir, "-warmup", strconv.Itoa(c.Warmup),
-		"-runs", strconv.Itoa(c.Runs), "-seed", strconv.FormatUint(c.Seed, 10), "-noref=" + strconv.FormatBool(c.NoRef)}
+		"-warmuptime", c.WarmupTime.String(), "-runs", strconv.Itoa(c.Runs), "-seed", strconv.FormatUint(c.Seed, 10), "-noref=" + strconv.FormatBool(c.NoRef)}
 	var all []modelbench.Result
 	for _, b := range modelbench.Variants() {
 		fmt.Fprintf(os.Stderr, "benchmodels: %s ...\n", b.Name)
