@@ -176,10 +176,7 @@ func preluGo(out, x, alpha []float32) {
 		xs := x[off : off+c]
 		o := out[off : off+c]
 		for i, v := range xs {
-			var r float32
-			if v > 0 {
-				r = v
-			}
+			r := relu(v)
 			a := math.Float32frombits(math.Float32bits(v) &^ (1 << 31))
 			d := v - a
 			p := float32(alpha[i] * d)

@@ -40,13 +40,18 @@ func clampZeroTo(out, x []float32, hi float32) {
 	hb := int64(math.Float32bits(hi))
 	x = x[:len(out)]
 	for i, v := range x {
-		b := math.Float32bits(v)
-		// Keep b iff 1 ≤ b ≤ +Inf's pattern, i.e. v > 0 and not NaN; else +0.
-		b &= uint32((int64(b-1) - 0x7f800000) >> 63)
+		b := math.Float32bits(relu(v))
 		// b < hb: keep b; else hi.
 		m := uint32((int64(b) - hb) >> 63)
 		out[i] = math.Float32frombits(b&m | uint32(hb)&^m)
 	}
+}
+
+// relu returns v if v > 0, else +0 (also for NaN), without a branch: the
+// bit pattern is kept iff 1 ≤ bits ≤ +Inf's pattern.
+func relu(v float32) float32 {
+	b := math.Float32bits(v)
+	return math.Float32frombits(b & uint32((int64(b-1)-0x7f800000)>>63))
 }
 
 // clamp is one element of clampSlice.
@@ -264,6 +269,13 @@ func addClampGo(out, a, b []float32, lo, hi float32, doClamp bool) {
 		for i := range out {
 			out[i] = a[i] + b[i]
 		}
+		return
+	}
+	if lo == 0 && !math.Signbit(float64(lo)) && hi > 0 {
+		for i := range out {
+			out[i] = a[i] + b[i]
+		}
+		clampZeroTo(out, out, hi)
 		return
 	}
 	for i := range out {
