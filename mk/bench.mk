@@ -35,8 +35,11 @@ $(BENCH_REF_STAMP):
 	  echo "$$got" > $@; \
 	  echo "bench-ref: $(BENCH_NPM_PKG) installed in $(BENCH_REF_DIR)"
 
+# BENCH_FLAGS passes options to the tool, e.g. BENCH_FLAGS='-runs 61'.
+BENCH_FLAGS ?=
+
 bench-models: models bench-ref
-	$(GO) run ./$(BENCH_DIR)/cmd/benchmodels -weights models/assets/weights -bench $(BENCH_DIR)
+	$(GO) run ./$(BENCH_DIR)/cmd/benchmodels -weights models/assets/weights -bench $(BENCH_DIR) -go $(GO) $(BENCH_FLAGS)
 
 # The unit tests compare against the reference (tools/bench/modelbench,
 # models/tflite quantised kernels); under CI=true they fail when it is
