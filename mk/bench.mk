@@ -24,8 +24,11 @@ BENCH_REF_STAMP := $(BENCH_REF_DIR)/.vouch-integrity
 bench-ref: $(BENCH_REF_STAMP)
 
 $(BENCH_REF_STAMP):
-	@command -v node >/dev/null && command -v npm >/dev/null || { echo "bench-ref: node and npm are required (apt-get install nodejs npm)"; exit 1; }
-	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
+	  echo "bench-ref: node and npm are required (apt-get install nodejs npm)"; \
+	  [ "$(CI)" != true ] || exit 1; echo "bench-ref: SKIP (tests that need the reference skip; CI=true fails)"; exit 0; \
+	fi; \
+	set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	  (cd $$tmp && npm pack --silent $(BENCH_NPM_PKG) >/dev/null); \
 	  tgz=$$(ls $$tmp/*.tgz); \
 	  got=$$(node -e 'const c=require("crypto"),f=require("fs");process.stdout.write("sha512-"+c.createHash("sha512").update(f.readFileSync(process.argv[1])).digest("base64"))' $$tgz); \
