@@ -62,7 +62,11 @@ type Result struct {
 
 	Ours time.Duration `json:"ours"` // median Invoke time
 	Ref  time.Duration `json:"ref"`  // median reference Infer time (0 with NoRef)
-	Runs int           `json:"runs"`
+	// Fastest runs: on a shared machine noise only adds time, so the
+	// minima show what each runtime can do.
+	OursMin time.Duration `json:"ours_min"`
+	RefMin  time.Duration `json:"ref_min"`
+	Runs    int           `json:"runs"`
 
 	MACs           int64   `json:"macs"`
 	AllocsPerRun   float64 `json:"allocs_per_run"`
@@ -163,6 +167,10 @@ func runModel(ctx context.Context, c Config, m Model, rr *ref.Runner) (*Result, 
 		return nil, err
 	}
 	res.Ours, res.Ref = median(ours), median(refs)
+	if len(refs) > 0 {
+		res.RefMin = slices.Min(refs)
+	}
+	res.OursMin = slices.Min(ours)
 	res.AllocsPerRun, res.BytesPerRun, err = allocs(ctx, ip, 20)
 	if err != nil {
 		return nil, err

@@ -15,12 +15,13 @@ import (
 // and the output check.
 func WriteSummary(w io.Writer, rs []Result) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "model\tbuild\tours ms\tref ms\tours/ref\tGMAC\tGMAC/s\tallocs/inv\tB/inv\tmax rel err\truns\t")
+	fmt.Fprintln(tw, "model\tbuild\tours ms\tref ms\tours/ref\tmin ours\tmin ref\tmin ratio\tGMAC\tGMAC/s\tallocs/inv\tB/inv\tmax rel err\truns\t")
 	for i := range rs {
 		r := &rs[i]
-		fmt.Fprintf(tw, "%s\t%s\t%.3f\t%.3f\t%.2f\t%.3f\t%.1f\t%.2f\t%.0f\t%.2g\t%d\t\n",
-			r.Model, r.Variant, ms(r.Ours), ms(r.Ref), r.Ratio(), float64(r.MACs)/1e9, r.GMACs(),
-			r.AllocsPerRun, r.BytesPerRun, r.MaxErr, r.Runs)
+		minRatio := float64(r.OursMin) / float64(r.RefMin)
+		fmt.Fprintf(tw, "%s\t%s\t%.3f\t%.3f\t%.2f\t%.3f\t%.3f\t%.2f\t%.3f\t%.1f\t%.2f\t%.0f\t%.2g\t%d\t\n",
+			r.Model, r.Variant, ms(r.Ours), ms(r.Ref), r.Ratio(), ms(r.OursMin), ms(r.RefMin), minRatio,
+			float64(r.MACs)/1e9, r.GMACs(), r.AllocsPerRun, r.BytesPerRun, r.MaxErr, r.Runs)
 	}
 	return tw.Flush()
 }
