@@ -1,0 +1,167 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// func gemm6x16NEON(k int, a *float32, lda int, b, bias, c *float32, ldc int)
+//
+// Accumulators: V0.. hold the tile, 4 vectors per row (row r in
+// V4·r …). Each step loads one row of the panel (64 bytes, post-incremented)
+// and broadcasts one element of each of the six rows of A (LD1R, rows
+// addressed by R1–R6).
+TEXT ·gemm6x16NEON(SB), NOSPLIT, $0-56
+	MOVD k+0(FP), R0
+	MOVD a+8(FP), R1
+	MOVD lda+16(FP), R7
+	LSL  $2, R7
+	MOVD b+24(FP), R8
+	MOVD bias+32(FP), R9
+	MOVD c+40(FP), R10
+	MOVD ldc+48(FP), R11
+	LSL  $2, R11
+	ADD  R7, R1, R2
+	ADD  R7, R2, R3
+	ADD  R7, R3, R4
+	ADD  R7, R4, R5
+	ADD  R7, R5, R6
+	VLD1 (R9), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VMOV V0.B16, V4.B16
+	VMOV V1.B16, V5.B16
+	VMOV V2.B16, V6.B16
+	VMOV V3.B16, V7.B16
+	VMOV V0.B16, V8.B16
+	VMOV V1.B16, V9.B16
+	VMOV V2.B16, V10.B16
+	VMOV V3.B16, V11.B16
+	VMOV V0.B16, V12.B16
+	VMOV V1.B16, V13.B16
+	VMOV V2.B16, V14.B16
+	VMOV V3.B16, V15.B16
+	VMOV V0.B16, V16.B16
+	VMOV V1.B16, V17.B16
+	VMOV V2.B16, V18.B16
+	VMOV V3.B16, V19.B16
+	VMOV V0.B16, V20.B16
+	VMOV V1.B16, V21.B16
+	VMOV V2.B16, V22.B16
+	VMOV V3.B16, V23.B16
+	CBZ  R0, gemm6x16NEON_store
+
+gemm6x16NEON_loop:
+	VLD1.P 64(R8), [V24.S4, V25.S4, V26.S4, V27.S4]
+	VLD1R.P 4(R1), [V28.S4]
+	VLD1R.P 4(R2), [V29.S4]
+	VLD1R.P 4(R3), [V30.S4]
+	VLD1R.P 4(R4), [V31.S4]
+	VFMLA V24.S4, V28.S4, V0.S4
+	VFMLA V25.S4, V28.S4, V1.S4
+	VFMLA V26.S4, V28.S4, V2.S4
+	VFMLA V27.S4, V28.S4, V3.S4
+	VFMLA V24.S4, V29.S4, V4.S4
+	VFMLA V25.S4, V29.S4, V5.S4
+	VFMLA V26.S4, V29.S4, V6.S4
+	VFMLA V27.S4, V29.S4, V7.S4
+	VFMLA V24.S4, V30.S4, V8.S4
+	VFMLA V25.S4, V30.S4, V9.S4
+	VFMLA V26.S4, V30.S4, V10.S4
+	VFMLA V27.S4, V30.S4, V11.S4
+	VFMLA V24.S4, V31.S4, V12.S4
+	VFMLA V25.S4, V31.S4, V13.S4
+	VFMLA V26.S4, V31.S4, V14.S4
+	VFMLA V27.S4, V31.S4, V15.S4
+	VLD1R.P 4(R5), [V28.S4]
+	VLD1R.P 4(R6), [V29.S4]
+	VFMLA V24.S4, V28.S4, V16.S4
+	VFMLA V25.S4, V28.S4, V17.S4
+	VFMLA V26.S4, V28.S4, V18.S4
+	VFMLA V27.S4, V28.S4, V19.S4
+	VFMLA V24.S4, V29.S4, V20.S4
+	VFMLA V25.S4, V29.S4, V21.S4
+	VFMLA V26.S4, V29.S4, V22.S4
+	VFMLA V27.S4, V29.S4, V23.S4
+	SUBS $1, R0, R0
+	BNE  gemm6x16NEON_loop
+
+gemm6x16NEON_store:
+	VST1 [V0.S4, V1.S4, V2.S4, V3.S4], (R10)
+	ADD  R11, R10, R10
+	VST1 [V4.S4, V5.S4, V6.S4, V7.S4], (R10)
+	ADD  R11, R10, R10
+	VST1 [V8.S4, V9.S4, V10.S4, V11.S4], (R10)
+	ADD  R11, R10, R10
+	VST1 [V12.S4, V13.S4, V14.S4, V15.S4], (R10)
+	ADD  R11, R10, R10
+	VST1 [V16.S4, V17.S4, V18.S4, V19.S4], (R10)
+	ADD  R11, R10, R10
+	VST1 [V20.S4, V21.S4, V22.S4, V23.S4], (R10)
+	RET
+
+// func gemm6x8NEON(k int, a *float32, lda int, b, bias, c *float32, ldc int)
+//
+// Accumulators: V0.. hold the tile, 2 vectors per row (row r in
+// V2·r …). Each step loads one row of the panel (32 bytes, post-incremented)
+// and broadcasts one element of each of the six rows of A (LD1R, rows
+// addressed by R1–R6).
+TEXT ·gemm6x8NEON(SB), NOSPLIT, $0-56
+	MOVD k+0(FP), R0
+	MOVD a+8(FP), R1
+	MOVD lda+16(FP), R7
+	LSL  $2, R7
+	MOVD b+24(FP), R8
+	MOVD bias+32(FP), R9
+	MOVD c+40(FP), R10
+	MOVD ldc+48(FP), R11
+	LSL  $2, R11
+	ADD  R7, R1, R2
+	ADD  R7, R2, R3
+	ADD  R7, R3, R4
+	ADD  R7, R4, R5
+	ADD  R7, R5, R6
+	VLD1 (R9), [V0.S4, V1.S4]
+	VMOV V0.B16, V2.B16
+	VMOV V1.B16, V3.B16
+	VMOV V0.B16, V4.B16
+	VMOV V1.B16, V5.B16
+	VMOV V0.B16, V6.B16
+	VMOV V1.B16, V7.B16
+	VMOV V0.B16, V8.B16
+	VMOV V1.B16, V9.B16
+	VMOV V0.B16, V10.B16
+	VMOV V1.B16, V11.B16
+	CBZ  R0, gemm6x8NEON_store
+
+gemm6x8NEON_loop:
+	VLD1.P 32(R8), [V24.S4, V25.S4]
+	VLD1R.P 4(R1), [V28.S4]
+	VLD1R.P 4(R2), [V29.S4]
+	VLD1R.P 4(R3), [V30.S4]
+	VLD1R.P 4(R4), [V31.S4]
+	VFMLA V24.S4, V28.S4, V0.S4
+	VFMLA V25.S4, V28.S4, V1.S4
+	VFMLA V24.S4, V29.S4, V2.S4
+	VFMLA V25.S4, V29.S4, V3.S4
+	VFMLA V24.S4, V30.S4, V4.S4
+	VFMLA V25.S4, V30.S4, V5.S4
+	VFMLA V24.S4, V31.S4, V6.S4
+	VFMLA V25.S4, V31.S4, V7.S4
+	VLD1R.P 4(R5), [V28.S4]
+	VLD1R.P 4(R6), [V29.S4]
+	VFMLA V24.S4, V28.S4, V8.S4
+	VFMLA V25.S4, V28.S4, V9.S4
+	VFMLA V24.S4, V29.S4, V10.S4
+	VFMLA V25.S4, V29.S4, V11.S4
+	SUBS $1, R0, R0
+	BNE  gemm6x8NEON_loop
+
+gemm6x8NEON_store:
+	VST1 [V0.S4, V1.S4], (R10)
+	ADD  R11, R10, R10
+	VST1 [V2.S4, V3.S4], (R10)
+	ADD  R11, R10, R10
+	VST1 [V4.S4, V5.S4], (R10)
+	ADD  R11, R10, R10
+	VST1 [V6.S4, V7.S4], (R10)
+	ADD  R11, R10, R10
+	VST1 [V8.S4, V9.S4], (R10)
+	ADD  R11, R10, R10
+	VST1 [V10.S4, V11.S4], (R10)
+	RET
