@@ -21,16 +21,21 @@
 // # Kernels
 //
 // CONV_2D runs as a GEMM over filters packed into 16-column panels at
-// NewInterpreter (1×1 stride-1 convolutions read the input directly, others
-// gather patches a block of rows at a time); DEPTHWISE_CONV_2D accumulates
-// one filter tap over a whole output row at a time. Both have AVX2+FMA
-// micro-kernels on amd64, chosen at run time with golang.org/x/sys/cpu; the
-// portable Go kernels are always compiled, used everywhere else, and forced
-// with the purego build tag. Two exact graph rewrites run before planning:
-// the five-operator PReLU spelling RELU/ABS/SUB/MUL/ADD becomes one kernel,
-// and a RELU or RELU6 whose input comes only from an operator with an empty
-// fused-activation slot is folded into that operator. Neither changes a
-// single bit of the results.
+// NewInterpreter (an 8-column last panel when N mod 16 ≤ 8; 1×1 stride-1
+// convolutions read the input directly, others gather patches a block of
+// rows at a time, each filter row as one contiguous copy), with the fused
+// activation applied in the micro-kernel. DEPTHWISE_CONV_2D has a 3×3
+// kernel for the pixels whose taps are all inside the input (weights held
+// in registers, each output written once) and accumulates one filter tap
+// over a row of pixels elsewhere. amd64 has AVX2+FMA micro-kernels for the
+// GEMM, both depthwise paths, fused PReLU and ADD with clamp; arm64 has NEON
+// GEMM micro-kernels. They are chosen at run time with golang.org/x/sys/cpu;
+// the portable Go kernels are always compiled, used everywhere else, and
+// forced with the purego build tag. Two exact graph rewrites run before
+// planning: the five-operator PReLU spelling RELU/ABS/SUB/MUL/ADD becomes
+// one kernel, and a RELU or RELU6 whose input comes only from an operator
+// with an empty fused-activation slot is folded into that operator. Neither
+// changes a single bit of the results.
 //
 // # Batch
 //
