@@ -55,6 +55,30 @@ func addClamp(_ bool, out, a, b []float32, lo, hi float32, doClamp bool) {
 	addClampGo(out, a, b, lo, hi, doClamp)
 }
 
-func dw3x3(_ bool, out, in, w, bias []float32, npix, c, xstep, rs int, lo, hi float32, doClamp bool) {
-	dw3x3Go(out, in, w, bias, npix, c, 0, xstep, rs, lo, hi, doClamp)
+// dw3x3NEON is dw3x3Go, without the clamp, for the channels below c4 (a
+// multiple of 4).
+//
+//go:noescape
+func dw3x3NEON(out, in, w, bias *float32, npix, c, c4, xstep, rs int)
+
+// dw3x3 computes npix output pixels of a 3x3 depthwise convolution whose
+// taps are all inside the input (see dw3x3Go): NEON for whole 4-channel
+// slices, then the portable clamp; the portable kernel for the rest.
+func dw3x3(simd bool, out, in, w, bias []float32, npix, c, xstep, rs int, lo, hi float32, doClamp bool) {
+	c4 := c &^ 3
+	if !simd || npix <= 0 || c4 == 0 {
+		dw3x3Go(out, in, w, bias, npix, c, 0, xstep, rs, lo, hi, doClamp)
+		return
+	}
+	_, _ = out[(npix-1)*c+c-1], in[2*rs+(npix-1)*xstep+3*c-1]
+	_, _ = w[9*c-1], bias[c-1]
+	dw3x3NEON(&out[0], &in[0], &w[0], &bias[0], npix, c, c4, xstep, rs)
+	if doClamp {
+		for p := 0; p < npix; p++ {
+			clampSlice(out[p*c:p*c+c4], lo, hi)
+		}
+	}
+	if c4 < c {
+		dw3x3Go(out, in, w, bias, npix, c, c4, xstep, rs, lo, hi, doClamp)
+	}
 }
