@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"time"
 
@@ -127,6 +128,10 @@ func reject(index int, seq uint64, err error) *RejectError {
 	return r
 }
 
+// maxSeq is the largest sequence number the platform stores (a signed
+// 64-bit column in both SQL backends).
+const maxSeq = math.MaxInt64
+
 // Ingest verifies records against dev's chain and stores the new ones. On
 // success it returns the signed acknowledgement; a content problem is a
 // *RejectError; other errors are the store's.
@@ -179,6 +184,16 @@ func (in *Ingester) try(ctx context.Context, dev db.Device, first *result.Record
 			return Outcome{}, reject(dups+ce.Index, ce.Seq, err)
 		}
 		return Outcome{}, reject(dups, 0, err)
+	}
+	if head.Seq > maxSeq {
+		// The chain verified, so rest[i] carries from.Seq+1+i: reject the
+		// first record beyond what the platform can store.
+		i := 0
+		if from.Seq < maxSeq {
+			i = int(maxSeq - from.Seq)
+		}
+		seq := from.Seq + 1 + uint64(i)
+		return Outcome{}, reject(dups+i, seq, fmt.Errorf("%w: seq %d exceeds %d, the largest the platform stores", result.ErrInvalid, seq, uint64(maxSeq)))
 	}
 	now := in.now()
 	rows := make([]db.Result, len(rest))

@@ -5,6 +5,8 @@ import (
 	"context"
 	"crypto/ed25519"
 	"errors"
+	"math"
+	"net/http"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -235,5 +237,30 @@ func TestIngestConcurrentSameDevice(t *testing.T) {
 	}
 	if n := f.count(); n != 38 {
 		t.Errorf("stored %d, want 38", n)
+	}
+}
+
+// TestIngestSeqBeyondRange checks that a validly signed record whose seq the
+// platform cannot store (above math.MaxInt64) is a content rejection with
+// nothing stored, not a storage failure the device would retry forever.
+func TestIngestSeqBeyondRange(t *testing.T) {
+	for _, seq := range []uint64{math.MaxInt64 + 1, math.MaxUint64} {
+		f := newFixture(t)
+		if _, err := f.ingest(f.dev.Records(2)); err != nil {
+			t.Fatal(err)
+		}
+		rec := f.dev.Record()
+		rec.Seq = seq
+		_, err := f.ingest([][]byte{f.dev.Sign(rec)})
+		var re *ingest.RejectError
+		if !errors.As(err, &re) || re.Status != http.StatusUnprocessableEntity || re.Reason != syncwire.ReasonBadRecord || re.Index != 0 || re.Seq != seq {
+			t.Errorf("seq %d: Ingest = %v, want a 422 bad-record rejection of record 0", seq, err)
+		}
+		if n := f.count(); n != 2 {
+			t.Errorf("seq %d: stored %d, want 2", seq, n)
+		}
+		if gs, _ := f.db.Gaps(f.ctx, f.org, f.dev.ID); len(gs) != 0 {
+			t.Errorf("seq %d: gaps recorded: %+v", seq, gs)
+		}
 	}
 }
