@@ -192,8 +192,9 @@ func TestAddClampSIMD(t *testing.T) {
 	}
 }
 
-// FuzzKernelsSIMD compares every assembly kernel with its portable
-// reference on fuzzer-chosen sizes and values.
+// FuzzKernelsSIMD compares every assembly kernel (GEMM 16- and 8-wide,
+// depthwise row and 3x3, PReLU, ADD+clamp) with its portable reference on
+// fuzzer-chosen sizes and values.
 func FuzzKernelsSIMD(f *testing.F) {
 	f.Add(uint8(5), uint8(3), uint8(1), []byte("seed values for the kernels"))
 	f.Add(uint8(40), uint8(17), uint8(2), make([]byte, 64))
@@ -249,6 +250,30 @@ func FuzzKernelsSIMD(f *testing.F) {
 		for i := range d1 {
 			if math.Float32bits(d1[i]) != math.Float32bits(d2[i]) {
 				t.Fatalf("prelu/add: [%d] %g vs %g", i, d2[i], d1[i])
+			}
+		}
+		// 8-wide GEMM tile with the fused clamp.
+		b8 := b[:kk*gemmNR/2+1]
+		got8, want8 := make([]float32, gemmMR*gemmNR/2), make([]float32, gemmMR*gemmNR/2)
+		gemmTileGo(kk, gemmMR, gemmNR/2, a, kk, b8, bias, want8, gemmNR/2)
+		gemm6x8AVX2(kk, &a[0], kk, &b8[0], &bias[0], &got8[0], gemmNR/2, 0, 6, 1)
+		for i := range want8 {
+			if w := clamp(want8[i], 0, 6); math.Abs(float64(got8[i]-w)) > 1e-4*math.Max(1, math.Abs(float64(w)))*float64(max(kk, 1)) {
+				t.Fatalf("gemm8 k=%d: [%d] %g vs %g", kk, i, got8[i], w)
+			}
+		}
+		// 3x3 depthwise over npix pixels with stride st.
+		rs := ((npix-1)*st + 3) * cc
+		in, w9, b9 := make([]float32, 3*rs), make([]float32, 9*cc), make([]float32, cc)
+		fill(in, 7)
+		fill(w9, 8)
+		fill(b9, 9)
+		o1, o2 := make([]float32, npix*cc), make([]float32, npix*cc)
+		dw3x3Go(o1, in, w9, b9, npix, cc, 0, st*cc, rs, 0, 6, true)
+		dw3x3(true, o2, in, w9, b9, npix, cc, st*cc, rs, 0, 6, true)
+		for i := range o1 {
+			if math.Abs(float64(o1[i]-o2[i])) > 1e-4*math.Max(1, math.Abs(float64(o1[i]))) {
+				t.Fatalf("dw3x3 c=%d npix=%d: [%d] %g vs %g", cc, npix, i, o2[i], o1[i])
 			}
 		}
 	})
