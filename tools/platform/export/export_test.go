@@ -112,6 +112,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 		"edited hash column":  func(f *export.File) { f.Results[0].Hash = strings.Repeat("0", 64) },
 		"foreign key":         func(f *export.File) { f.Devices[0].PublicKey = devicetest.New(77).Pub },
 		"missing key":         func(f *export.File) { f.Devices = f.Devices[1:] },
+		"relabelled device":   func(f *export.File) { relabel(f, f.Devices[0].ID, devicetest.New(77).ID) },
 	}
 	for name, mutate := range tests {
 		g, _ := export.Read(bytes.NewReader(j))
@@ -157,4 +158,24 @@ func FuzzRead(f *testing.F) {
 		}
 		export.Verify(ef) // must not panic on any parsed input
 	})
+}
+
+// relabel renames device from to to throughout f and drops its ack: records
+// and key stay those of from, so the label no longer names their key.
+func relabel(f *export.File, from, to string) {
+	for i := range f.Devices {
+		if f.Devices[i].ID == from {
+			f.Devices[i].ID, f.Devices[i].Ack = to, nil
+		}
+	}
+	for i := range f.Results {
+		if f.Results[i].Device == from {
+			f.Results[i].Device = to
+		}
+	}
+	for i := range f.Gaps {
+		if f.Gaps[i].Device == from {
+			f.Gaps[i].Device = to
+		}
+	}
 }

@@ -165,6 +165,16 @@ func verifyDevice(rep *Report, f *File, pub ed25519.PublicKey, recorded map[uint
 		rep.Problems = append(rep.Problems, fmt.Sprintf("device %s: no public key in export", dev))
 		return result.ChainState{}
 	}
+	// Records verify against the key they are listed with; the id, which is
+	// derived from the key, is what binds them to a device.
+	if len(pub) != ed25519.PublicKeySize {
+		rep.Problems = append(rep.Problems, fmt.Sprintf("device %s: public key is %d bytes", dev, len(pub)))
+		return result.ChainState{}
+	}
+	if id := result.DeviceID(pub); id != dev {
+		rep.Problems = append(rep.Problems, fmt.Sprintf("device %s: listed public key belongs to device %s", dev, id))
+		return result.ChainState{}
+	}
 	var state result.ChainState
 	for k := 0; k < len(rs); {
 		// A run of consecutive sequence numbers.
