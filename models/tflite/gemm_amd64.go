@@ -95,29 +95,30 @@ func addClamp(simd bool, out, a, b []float32, lo, hi float32, doClamp bool) {
 	addClampGo(out, a, b, lo, hi, doClamp)
 }
 
-// dw3x3AVX2 is dw3x3Go for the channels below c8 (a multiple of 8);
-// clamp is 0 or 1.
+// dw3x3AVX2 is dw3x3Go for the channels below cv (a multiple of 4); clamp
+// is 0 or 1.
 //
 //go:noescape
-func dw3x3AVX2(out, in, w, bias *float32, npix, c, c8, xstep, rs int, lo, hi float32, clamp int)
+func dw3x3AVX2(out, in, w, bias *float32, npix, c, cv, xstep, rs int, lo, hi float32, clamp int)
 
 // dw3x3 computes npix output pixels of a 3x3 depthwise convolution whose
-// taps are all inside the input (see dw3x3Go).
+// taps are all inside the input (see dw3x3Go): AVX2 for whole 8- and
+// 4-channel slices, the portable kernel for up to three last channels.
 func dw3x3(simd bool, out, in, w, bias []float32, npix, c, xstep, rs int, lo, hi float32, doClamp bool) {
-	c8 := c &^ 7
-	if simd && npix > 0 && c8 > 0 {
+	cv := c &^ 3
+	if simd && npix > 0 && cv > 0 {
 		_, _ = out[(npix-1)*c+c-1], in[2*rs+(npix-1)*xstep+3*c-1]
 		_, _ = w[9*c-1], bias[c-1]
 		cl := 0
 		if doClamp {
 			cl = 1
 		}
-		dw3x3AVX2(&out[0], &in[0], &w[0], &bias[0], npix, c, c8, xstep, rs, lo, hi, cl)
-		if c8 == c {
+		dw3x3AVX2(&out[0], &in[0], &w[0], &bias[0], npix, c, cv, xstep, rs, lo, hi, cl)
+		if cv == c {
 			return
 		}
 	} else {
-		c8 = 0
+		cv = 0
 	}
-	dw3x3Go(out, in, w, bias, npix, c, c8, xstep, rs, lo, hi, doClamp)
+	dw3x3Go(out, in, w, bias, npix, c, cv, xstep, rs, lo, hi, doClamp)
 }

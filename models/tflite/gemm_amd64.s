@@ -307,17 +307,18 @@ adone:
 	VZEROUPPER
 	RET
 
-// func dw3x3AVX2(out, in, w, bias *float32, npix, c, c8, xstep, rs int, lo, hi float32, clamp int)
+// func dw3x3AVX2(out, in, w, bias *float32, npix, c, cv, xstep, rs int, lo, hi float32, clamp int)
 //
 // A 3x3, dilation-1 depthwise convolution over npix output pixels whose
-// taps are all inside the input, for channels ch < c8 (a multiple of 8):
+// taps are all inside the input, for channels ch < cv (a multiple of 4):
 //
 //	out[p·c + ch] = bias[ch] + Σ_{ky,kx} in[ky·rs + p·xstep + kx·c + ch] · w[(ky·3+kx)·c + ch]
 //
 // summed in ky, kx order with FMA (as dwRowAVX2 does tap by tap), then
 // clamped as addClampAVX2 does when clamp != 0. The nine weight vectors of
-// an 8-channel slice stay in Y0–Y8 while four pixels at a time accumulate
-// in Y9–Y12.
+// an 8-channel slice (a 4-channel one, in X registers, for the last four
+// channels when cv mod 8 = 4) stay in registers 0–8 while four pixels at a
+// time accumulate in 9–12.
 TEXT ·dw3x3AVX2(SB), NOSPLIT, $0-88
 	MOVQ         out+0(FP), DI
 	MOVQ         in+8(FP), SI
@@ -334,11 +335,17 @@ TEXT ·dw3x3AVX2(SB), NOSPLIT, $0-88
 	XORQ         AX, AX          // channel offset in bytes
 
 chunk:
-	MOVQ c8+48(FP), CX
+	MOVQ cv+48(FP), CX
 	SHLQ $2, CX
-	CMPQ AX, CX
-	JGE  ddone
+	SUBQ AX, CX // bytes of channels left
+	CMPQ CX, $32
+	JGE  body8
+	CMPQ CX, $16
+	JGE  body4
+	VZEROUPPER
+	RET
 
+body8:
 	// Weights of this slice: tap t at w + t·c + ch.
 	LEAQ    (DX)(AX*1), R12
 	VMOVUPS (R12), Y0
@@ -359,49 +366,94 @@ chunk:
 	LEAQ (DI)(AX*1), R13 // output at pixel p
 	MOVQ npix+32(FP), R8
 
-quad:
-	CMPQ R8, $4
-	JLT  single
-	LEAQ (R12)(R11*1), R14 // row 1; row 2 is R14 + rs
+quad8:
+	CMPQ    R8, $4
+	JLT     single8
+	LEAQ    (R12)(R11*1), R14 // row 1; row 2 is R14 + rs
 	VMOVUPS (BX)(AX*1), Y9
 	VMOVAPS Y9, Y10
 	VMOVAPS Y9, Y11
 	VMOVAPS Y9, Y12
 
-#define TAP4(base, wreg) \
-	VFMADD231PS (base), wreg, Y9; \
-	ADDQ        R10, base; \
-	VFMADD231PS (base), wreg, Y10; \
-	ADDQ        R10, base; \
-	VFMADD231PS (base), wreg, Y11; \
-	ADDQ        R10, base; \
-	VFMADD231PS (base), wreg, Y12
-
-	// Each tap: four pixels xstep apart; base is restored after.
+	// Each tap: four pixels xstep apart.
 	MOVQ R12, CX
-	TAP4(CX, Y0)
+	VFMADD231PS (CX), Y0, Y9
+	ADDQ        R10, CX
+	VFMADD231PS (CX), Y0, Y10
+	ADDQ        R10, CX
+	VFMADD231PS (CX), Y0, Y11
+	ADDQ        R10, CX
+	VFMADD231PS (CX), Y0, Y12
 	LEAQ (R12)(R9*1), CX
-	TAP4(CX, Y1)
+	VFMADD231PS (CX), Y1, Y9
+	ADDQ        R10, CX
+	VFMADD231PS (CX), Y1, Y10
+	ADDQ        R10, CX
+	VFMADD231PS (CX), Y1, Y11
+	ADDQ        R10, CX
+	VFMADD231PS (CX), Y1, Y12
 	LEAQ (R12)(R9*2), CX
-	TAP4(CX, Y2)
+	VFMADD231PS (CX), Y2, Y9
+	ADDQ        R10, CX
+	VFMADD231PS (CX), Y2, Y10
+	ADDQ        R10, CX
+	VFMADD231PS (CX), Y2, Y11
+	ADDQ        R10, CX
+	VFMADD231PS (CX), Y2, Y12
 	MOVQ R14, CX
-	TAP4(CX, Y3)
+	VFMADD231PS (CX), Y3, Y9
+	ADDQ        R10, CX
+	VFMADD231PS (CX), Y3, Y10
+	ADDQ        R10, CX
+	VFMADD231PS (CX), Y3, Y11
+	ADDQ        R10, CX
+	VFMADD231PS (CX), Y3, Y12
 	LEAQ (R14)(R9*1), CX
-	TAP4(CX, Y4)
+	VFMADD231PS (CX), Y4, Y9
+	ADDQ        R10, CX
+	VFMADD231PS (CX), Y4, Y10
+	ADDQ        R10, CX
+	VFMADD231PS (CX), Y4, Y11
+	ADDQ        R10, CX
+	VFMADD231PS (CX), Y4, Y12
 	LEAQ (R14)(R9*2), CX
-	TAP4(CX, Y5)
+	VFMADD231PS (CX), Y5, Y9
+	ADDQ        R10, CX
+	VFMADD231PS (CX), Y5, Y10
+	ADDQ        R10, CX
+	VFMADD231PS (CX), Y5, Y11
+	ADDQ        R10, CX
+	VFMADD231PS (CX), Y5, Y12
 	LEAQ (R14)(R11*1), CX
-	TAP4(CX, Y6)
+	VFMADD231PS (CX), Y6, Y9
+	ADDQ        R10, CX
+	VFMADD231PS (CX), Y6, Y10
+	ADDQ        R10, CX
+	VFMADD231PS (CX), Y6, Y11
+	ADDQ        R10, CX
+	VFMADD231PS (CX), Y6, Y12
 	LEAQ (R14)(R11*1), CX
 	ADDQ R9, CX
-	TAP4(CX, Y7)
+	VFMADD231PS (CX), Y7, Y9
+	ADDQ        R10, CX
+	VFMADD231PS (CX), Y7, Y10
+	ADDQ        R10, CX
+	VFMADD231PS (CX), Y7, Y11
+	ADDQ        R10, CX
+	VFMADD231PS (CX), Y7, Y12
 	LEAQ (R14)(R11*1), CX
 	LEAQ (CX)(R9*2), CX
-	TAP4(CX, Y8)
+	VFMADD231PS (CX), Y8, Y9
+	ADDQ        R10, CX
+	VFMADD231PS (CX), Y8, Y10
+	ADDQ        R10, CX
+	VFMADD231PS (CX), Y8, Y11
+	ADDQ        R10, CX
+	VFMADD231PS (CX), Y8, Y12
 
-	MOVQ  clamp+80(FP), CX
-	TESTQ CX, CX
-	JEQ   qstore
+	MOVQ   clamp+80(FP), CX
+	TESTQ  CX, CX
+	JEQ    qstore8
 	VMAXPS Y13, Y9, Y9
 	VMINPS Y14, Y9, Y9
 	VMAXPS Y13, Y10, Y10
@@ -411,7 +463,7 @@ quad:
 	VMAXPS Y13, Y12, Y12
 	VMINPS Y14, Y12, Y12
 
-qstore:
+qstore8:
 	VMOVUPS Y9, (R13)
 	ADDQ    R9, R13
 	VMOVUPS Y10, (R13)
@@ -422,13 +474,13 @@ qstore:
 	ADDQ    R9, R13
 	LEAQ    (R12)(R10*4), R12
 	SUBQ    $4, R8
-	JMP     quad
+	JMP     quad8
 
-single:
-	TESTQ R8, R8
-	JEQ   nextchunk
-	LEAQ  (R12)(R11*1), R14
-	LEAQ  (R14)(R11*1), CX
+single8:
+	TESTQ       R8, R8
+	JEQ         next8
+	LEAQ        (R12)(R11*1), R14
+	LEAQ        (R14)(R11*1), CX
 	VMOVUPS     (BX)(AX*1), Y9
 	VFMADD231PS (R12), Y0, Y9
 	VFMADD231PS (R12)(R9*1), Y1, Y9
@@ -439,26 +491,185 @@ single:
 	VFMADD231PS (CX), Y6, Y9
 	VFMADD231PS (CX)(R9*1), Y7, Y9
 	VFMADD231PS (CX)(R9*2), Y8, Y9
-	MOVQ  clamp+80(FP), CX
-	TESTQ CX, CX
-	JEQ   sstore
-	VMAXPS Y13, Y9, Y9
-	VMINPS Y14, Y9, Y9
+	MOVQ        clamp+80(FP), CX
+	TESTQ       CX, CX
+	JEQ         sstore8
+	VMAXPS      Y13, Y9, Y9
+	VMINPS      Y14, Y9, Y9
 
-sstore:
+sstore8:
 	VMOVUPS Y9, (R13)
 	ADDQ    R9, R13
 	ADDQ    R10, R12
 	DECQ    R8
-	JMP     single
+	JMP     single8
 
-nextchunk:
+next8:
 	ADDQ $32, AX
 	JMP  chunk
 
-ddone:
-	VZEROUPPER
-	RET
+body4:
+	// Weights of this slice: tap t at w + t·c + ch.
+	LEAQ    (DX)(AX*1), R12
+	VMOVUPS (R12), X0
+	VMOVUPS (R12)(R9*1), X1
+	VMOVUPS (R12)(R9*2), X2
+	LEAQ    (R12)(R9*2), R12
+	ADDQ    R9, R12
+	VMOVUPS (R12), X3
+	VMOVUPS (R12)(R9*1), X4
+	VMOVUPS (R12)(R9*2), X5
+	LEAQ    (R12)(R9*2), R12
+	ADDQ    R9, R12
+	VMOVUPS (R12), X6
+	VMOVUPS (R12)(R9*1), X7
+	VMOVUPS (R12)(R9*2), X8
+
+	LEAQ (SI)(AX*1), R12 // input row 0 at pixel p
+	LEAQ (DI)(AX*1), R13 // output at pixel p
+	MOVQ npix+32(FP), R8
+
+quad4:
+	CMPQ    R8, $4
+	JLT     single4
+	LEAQ    (R12)(R11*1), R14 // row 1; row 2 is R14 + rs
+	VMOVUPS (BX)(AX*1), X9
+	VMOVAPS X9, X10
+	VMOVAPS X9, X11
+	VMOVAPS X9, X12
+
+	// Each tap: four pixels xstep apart.
+	MOVQ R12, CX
+	VFMADD231PS (CX), X0, X9
+	ADDQ        R10, CX
+	VFMADD231PS (CX), X0, X10
+	ADDQ        R10, CX
+	VFMADD231PS (CX), X0, X11
+	ADDQ        R10, CX
+	VFMADD231PS (CX), X0, X12
+	LEAQ (R12)(R9*1), CX
+	VFMADD231PS (CX), X1, X9
+	ADDQ        R10, CX
+	VFMADD231PS (CX), X1, X10
+	ADDQ        R10, CX
+	VFMADD231PS (CX), X1, X11
+	ADDQ        R10, CX
+	VFMADD231PS (CX), X1, X12
+	LEAQ (R12)(R9*2), CX
+	VFMADD231PS (CX), X2, X9
+	ADDQ        R10, CX
+	VFMADD231PS (CX), X2, X10
+	ADDQ        R10, CX
+	VFMADD231PS (CX), X2, X11
+	ADDQ        R10, CX
+	VFMADD231PS (CX), X2, X12
+	MOVQ R14, CX
+	VFMADD231PS (CX), X3, X9
+	ADDQ        R10, CX
+	VFMADD231PS (CX), X3, X10
+	ADDQ        R10, CX
+	VFMADD231PS (CX), X3, X11
+	ADDQ        R10, CX
+	VFMADD231PS (CX), X3, X12
+	LEAQ (R14)(R9*1), CX
+	VFMADD231PS (CX), X4, X9
+	ADDQ        R10, CX
+	VFMADD231PS (CX), X4, X10
+	ADDQ        R10, CX
+	VFMADD231PS (CX), X4, X11
+	ADDQ        R10, CX
+	VFMADD231PS (CX), X4, X12
+	LEAQ (R14)(R9*2), CX
+	VFMADD231PS (CX), X5, X9
+	ADDQ        R10, CX
+	VFMADD231PS (CX), X5, X10
+	ADDQ        R10, CX
+	VFMADD231PS (CX), X5, X11
+	ADDQ        R10, CX
+	VFMADD231PS (CX), X5, X12
+	LEAQ (R14)(R11*1), CX
+	VFMADD231PS (CX), X6, X9
+	ADDQ        R10, CX
+	VFMADD231PS (CX), X6, X10
+	ADDQ        R10, CX
+	VFMADD231PS (CX), X6, X11
+	ADDQ        R10, CX
+	VFMADD231PS (CX), X6, X12
+	LEAQ (R14)(R11*1), CX
+	ADDQ R9, CX
+	VFMADD231PS (CX), X7, X9
+	ADDQ        R10, CX
+	VFMADD231PS (CX), X7, X10
+	ADDQ        R10, CX
+	VFMADD231PS (CX), X7, X11
+	ADDQ        R10, CX
+	VFMADD231PS (CX), X7, X12
+	LEAQ (R14)(R11*1), CX
+	LEAQ (CX)(R9*2), CX
+	VFMADD231PS (CX), X8, X9
+	ADDQ        R10, CX
+	VFMADD231PS (CX), X8, X10
+	ADDQ        R10, CX
+	VFMADD231PS (CX), X8, X11
+	ADDQ        R10, CX
+	VFMADD231PS (CX), X8, X12
+
+	MOVQ   clamp+80(FP), CX
+	TESTQ  CX, CX
+	JEQ    qstore4
+	VMAXPS X13, X9, X9
+	VMINPS X14, X9, X9
+	VMAXPS X13, X10, X10
+	VMINPS X14, X10, X10
+	VMAXPS X13, X11, X11
+	VMINPS X14, X11, X11
+	VMAXPS X13, X12, X12
+	VMINPS X14, X12, X12
+
+qstore4:
+	VMOVUPS X9, (R13)
+	ADDQ    R9, R13
+	VMOVUPS X10, (R13)
+	ADDQ    R9, R13
+	VMOVUPS X11, (R13)
+	ADDQ    R9, R13
+	VMOVUPS X12, (R13)
+	ADDQ    R9, R13
+	LEAQ    (R12)(R10*4), R12
+	SUBQ    $4, R8
+	JMP     quad4
+
+single4:
+	TESTQ       R8, R8
+	JEQ         next4
+	LEAQ        (R12)(R11*1), R14
+	LEAQ        (R14)(R11*1), CX
+	VMOVUPS     (BX)(AX*1), X9
+	VFMADD231PS (R12), X0, X9
+	VFMADD231PS (R12)(R9*1), X1, X9
+	VFMADD231PS (R12)(R9*2), X2, X9
+	VFMADD231PS (R14), X3, X9
+	VFMADD231PS (R14)(R9*1), X4, X9
+	VFMADD231PS (R14)(R9*2), X5, X9
+	VFMADD231PS (CX), X6, X9
+	VFMADD231PS (CX)(R9*1), X7, X9
+	VFMADD231PS (CX)(R9*2), X8, X9
+	MOVQ        clamp+80(FP), CX
+	TESTQ       CX, CX
+	JEQ         sstore4
+	VMAXPS      X13, X9, X9
+	VMINPS      X14, X9, X9
+
+sstore4:
+	VMOVUPS X9, (R13)
+	ADDQ    R9, R13
+	ADDQ    R10, R12
+	DECQ    R8
+	JMP     single4
+
+next4:
+	ADDQ $16, AX
+	JMP  chunk
 
 // func gemm6x8AVX2(k int, a *float32, lda int, b, bias, c *float32, ldc int, lo, hi float32, clamp int)
 //
