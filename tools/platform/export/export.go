@@ -106,15 +106,20 @@ func devices(ctx context.Context, src Source, o Options) ([]db.Device, error) {
 	return nil, fmt.Errorf("%w: device %q", db.ErrNotFound, o.Device)
 }
 
-// eachResult pages through every result of dev in sequence order.
+// eachResult pages through the results of dev in sequence order, up to
+// dev's head as read with the device list: records stored later belong to a
+// later export (the head and its acknowledgement describe this one).
 func eachResult(ctx context.Context, src Source, org string, dev db.Device, fn func(db.Result) error) error {
 	var after uint64
-	for {
+	for after < dev.Chain.Head.Seq {
 		rs, err := src.Results(ctx, org, db.ResultQuery{Device: dev.ID, AfterSeq: after, Limit: pageSize})
 		if err != nil {
 			return err
 		}
 		for _, r := range rs {
+			if r.Seq > dev.Chain.Head.Seq {
+				return nil
+			}
 			if err := fn(r); err != nil {
 				return err
 			}
@@ -124,6 +129,7 @@ func eachResult(ctx context.Context, src Source, org string, dev db.Device, fn f
 		}
 		after = rs[len(rs)-1].Seq
 	}
+	return nil
 }
 
 func resultOf(r db.Result) Result {

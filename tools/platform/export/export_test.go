@@ -179,3 +179,67 @@ func relabel(f *export.File, from, to string) {
 		}
 	}
 }
+
+// racingSource lands an upload of the device after the export read the
+// device list, as a live platform does.
+type racingSource struct {
+	*db.DB
+	upload func()
+	done   bool
+}
+
+func (s *racingSource) Results(ctx context.Context, org string, q db.ResultQuery) ([]db.Result, error) {
+	if !s.done {
+		s.done = true
+		s.upload()
+	}
+	return s.DB.Results(ctx, org, q)
+}
+
+// TestExportDuringUpload checks that an export taken while a device uploads
+// is a consistent snapshot: its records end at the acknowledged head, so it
+// verifies.
+func TestExportDuringUpload(t *testing.T) {
+	ctx := context.Background()
+	d, err := db.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "p.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	o, _ := d.CreateOrg(ctx, "o")
+	dev := devicetest.New(1)
+	if _, err := d.CreateDevice(ctx, o.ID, db.Device{ID: dev.ID, PublicKey: dev.Pub}); err != nil {
+		t.Fatal(err)
+	}
+	var head db.Head
+	store := func(recs [][]byte) {
+		t.Helper()
+		a := db.Append{Expect: head, Received: time.Now()}
+		for _, r := range recs {
+			rec, _ := result.Open(dev.Pub, r)
+			a.Results = append(a.Results, db.Result{Seq: rec.Seq, Hash: result.Hash(r), PrevHash: rec.PrevHash, Received: a.Received, Record: r})
+			a.Head = db.Head{Seq: rec.Seq, Hash: result.Hash(r)}
+		}
+		if err := d.AppendResults(ctx, o.ID, dev.ID, a); err != nil {
+			t.Fatal(err)
+		}
+		head = a.Head
+	}
+	store(dev.Records(3))
+	platPub, platKey, _ := ed25519.GenerateKey(nil)
+	opts := export.Options{Org: o.ID, Now: time.Now(), PlatformKey: platPub, Ack: func(d db.Device) ([]byte, error) {
+		return syncwire.SignAck(syncwire.Ack{Device: d.ID, Seq: d.Chain.Head.Seq, Hash: d.Chain.Head.Hash[:]}, platKey)
+	}}
+	var b bytes.Buffer
+	src := &racingSource{DB: d, upload: func() { store(dev.Records(2)) }}
+	if err := export.WriteJSON(ctx, &b, src, opts); err != nil {
+		t.Fatal(err)
+	}
+	f, err := export.Read(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep := export.Verify(f); !rep.OK() || rep.Records != 3 {
+		t.Errorf("export taken during an upload: %d records, problems %v; want the 3 acknowledged records", rep.Records, rep.Problems)
+	}
+}
