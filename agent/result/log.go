@@ -99,13 +99,15 @@ func (l *Log) Append(ctx context.Context, rec *Record) (uint64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	st := l.clock.Now()
 	var done Record
 	err := l.db.Update(func(tx *store.Tx) error {
 		last, prev, err := tx.LastResult()
 		if err != nil {
 			return err
 		}
+		// Stamp inside the write transaction, which serialises appends, so
+		// times never run backwards along the chain.
+		st := l.clock.Now()
 		r := *rec
 		r.Device, r.Seq, r.PrevHash = l.device, last+1, [32]byte{}
 		if prev != nil {

@@ -267,3 +267,62 @@ func TestVerifyStoredBatches(t *testing.T) {
 		t.Errorf("VerifyStored with seq %d deleted = %v, want ErrGap at index %d", gap+1, err, gap)
 	}
 }
+
+// stallClock stamps like stepClock, but its first stamp waits (up to a
+// timeout) for a second caller and then lets that caller run ahead: the
+// interleaving of two appends whose stamps race their transactions.
+type stallClock struct {
+	stepClock
+	calls  atomic.Int32
+	second chan struct{}
+}
+
+func (c *stallClock) Now() Stamp {
+	s := c.stepClock.Now()
+	switch c.calls.Add(1) {
+	case 1:
+		select {
+		case <-c.second:
+			time.Sleep(50 * time.Millisecond)
+		case <-time.After(200 * time.Millisecond):
+		}
+	case 2:
+		close(c.second)
+	}
+	return s
+}
+
+// TestLogStampsFollowSeq checks that a record's monotonic and wall times
+// are never earlier than those of the record before it in the chain, even
+// when appends run concurrently.
+func TestLogStampsFollowSeq(t *testing.T) {
+	db := openStore(t, filepath.Join(t.TempDir(), "vouch.db"))
+	l := newTestLog(t, db, &LogOptions{Clock: &stallClock{second: make(chan struct{})}})
+	var wg sync.WaitGroup
+	for i := range 2 {
+		wg.Go(func() {
+			time.Sleep(time.Duration(i) * 20 * time.Millisecond)
+			if _, err := l.Append(context.Background(), request()); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	var prev *Record
+	err := db.View(func(tx *store.Tx) error {
+		return tx.ForEachResult(1, func(seq uint64, b []byte) error {
+			rec, err := Open(pubOf(testKey(0)), b)
+			if err != nil {
+				return err
+			}
+			if prev != nil && (rec.Mono < prev.Mono || rec.Wall.Before(prev.Wall)) {
+				t.Errorf("seq %d stamped %v/%v, before seq %d's %v/%v", seq, rec.Mono, rec.Wall, prev.Seq, prev.Mono, prev.Wall)
+			}
+			prev = rec
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
