@@ -49,10 +49,10 @@ func (c *Consent) validate() error {
 	if c.Granted.IsZero() {
 		return fmt.Errorf("%w: consent %q has no grant time", ErrInvalid, c.ID)
 	}
-	if err := checkTime("grant time", unixNano(c.Granted)); err != nil {
+	if err := checkTime("grant time", c.Granted); err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
-	if err := checkTime("expiry", unixNano(c.Expires)); err != nil {
+	if err := checkTime("expiry", c.Expires); err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	if len(c.Receipt) > MaxBlob {

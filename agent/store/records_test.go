@@ -64,6 +64,7 @@ func TestSubjects(t *testing.T) {
 func TestInvalidArguments(t *testing.T) {
 	db := openTest(t, nil)
 	long := string(bytes.Repeat([]byte{'a'}, MaxIDLen+1))
+	far := time.Date(2600, 1, 1, 0, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name string
 		fn   func(tx *Tx) error
@@ -80,6 +81,16 @@ func TestInvalidArguments(t *testing.T) {
 			return tx.PutSubject(Subject{ID: "s", Rosters: r})
 		}},
 		{"expiry before 1970", func(tx *Tx) error { return tx.PutSubject(Subject{ID: "s", Expires: time.Unix(-5, 0)}) }},
+		// Beyond 2262 a Unix nanosecond count overflows int64: year 2600 would
+		// be stored as 2015 and the subject erased as expired at once.
+		{"expiry after 2262", func(tx *Tx) error { return tx.PutSubject(Subject{ID: "s", Expires: far}) }},
+		{"creation after 2262", func(tx *Tx) error { return tx.PutSubject(Subject{ID: "s", Created: far}) }},
+		{"template creation after 2262", func(tx *Tx) error {
+			return tx.PutTemplate(Template{Key: TemplateKey{Subject: "s", Modality: Face}, ModelID: "m", Created: far})
+		}},
+		{"consent expiry after 2262", func(tx *Tx) error {
+			return tx.PutConsent(Consent{ID: "c", Purpose: "p", Granted: t0, Expires: far})
+		}},
 		{"bad modality", func(tx *Tx) error { return tx.DeleteTemplate(TemplateKey{Subject: "s", Modality: 9}) }},
 		{"reserved meta key", func(tx *Tx) error { return tx.SetMeta("store.schema", []byte{0, 0, 0, 9}) }},
 		{"empty audit event", func(tx *Tx) error { return tx.AppendAudit(nil) }},

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 )
@@ -53,9 +54,17 @@ func fromUnixNano(n int64) time.Time {
 	return time.Unix(0, n).UTC()
 }
 
-func checkTime(what string, n int64) error {
-	if n < 0 {
-		return fmt.Errorf("%s %d is before 1970", what, n)
+// checkTime checks that t (zero means unset) is stored faithfully as Unix
+// nanoseconds: from 1970 up to 2262, where the count overflows int64 and
+// a far-future expiry would silently turn into a past one.
+func checkTime(what string, t time.Time) error {
+	switch {
+	case t.IsZero():
+		return nil
+	case t.Before(time.Unix(0, 0)):
+		return fmt.Errorf("%s %v is before 1970", what, t)
+	case t.After(time.Unix(0, math.MaxInt64)):
+		return fmt.Errorf("%s %v is after %v", what, t, time.Unix(0, math.MaxInt64).UTC())
 	}
 	return nil
 }
@@ -72,10 +81,10 @@ func (s *Subject) validate() error {
 			return err
 		}
 	}
-	if err := checkTime("expiry", unixNano(s.Expires)); err != nil {
+	if err := checkTime("expiry", s.Expires); err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
-	if err := checkTime("creation time", unixNano(s.Created)); err != nil {
+	if err := checkTime("creation time", s.Created); err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	return nil

@@ -113,8 +113,8 @@ func (tx *Tx) PutTemplate(t Template) error {
 	if err := checkID("model id", t.ModelID); err != nil {
 		return err
 	}
-	if !t.Created.IsZero() && t.Created.Before(time.Unix(0, 0)) {
-		return fmt.Errorf("%w: creation time before 1970", ErrInvalid)
+	if err := checkTime("creation time", t.Created); err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	if _, err := tx.Subject(t.Key.Subject); err != nil {
 		return fmt.Errorf("store: template for %v: %w", t.Key, err)
