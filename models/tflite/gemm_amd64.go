@@ -122,3 +122,19 @@ func dw3x3(simd bool, out, in, w, bias []float32, npix, c, xstep, rs int, lo, hi
 	}
 	dw3x3Go(out, in, w, bias, npix, c, cv, xstep, rs, lo, hi, doClamp)
 }
+
+// max2x2AVX2 is max2x2Go with AVX2.
+//
+//go:noescape
+func max2x2AVX2(out, r0, r1 *float32, ow, c int)
+
+// max2x2 computes one output row of a 2x2, stride-2 max pool (see
+// max2x2Go).
+func max2x2(simd bool, out, r0, r1 []float32, ow, c int) {
+	if simd && ow > 0 && c > 0 {
+		_, _, _ = out[ow*c-1], r0[2*ow*c-1], r1[2*ow*c-1]
+		max2x2AVX2(&out[0], &r0[0], &r1[0], ow, c)
+		return
+	}
+	max2x2Go(out, r0, r1, ow, c)
+}

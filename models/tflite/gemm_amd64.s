@@ -752,3 +752,85 @@ nostore8:
 	VMOVUPS Y5, (DX)
 	VZEROUPPER
 	RET
+
+// MAX2 sets x = max(x, y) per lane with Go's max semantics: the larger
+// value, +0 over −0, NaN if either is NaN. MAXPS alone returns its second
+// source for NaN and for equal values, so both orders are taken and ANDed
+// (equal values stay, and −0 AND +0 is +0), then NaN lanes are set to
+// all ones (a NaN) from an unordered compare.
+#define MAX2(x, y, t1, t2) \
+	VMAXPS y, x, t1; \
+	VMAXPS x, y, t2; \
+	VANDPS t1, t2, t1; \
+	VCMPPS $3, y, x, t2; \
+	VORPS  t2, t1, x
+
+// func max2x2AVX2(out, r0, r1 *float32, ow, c int)
+//
+// For ox < ow, ch < c: out[ox·c + ch] = max of r0 and r1 at input pixels
+// 2·ox and 2·ox+1 (channel ch): a 2x2, stride-2 max pool over one output
+// row, from its two input rows.
+TEXT ·max2x2AVX2(SB), NOSPLIT, $0-40
+	MOVQ  out+0(FP), DI
+	MOVQ  r0+8(FP), SI
+	MOVQ  r1+16(FP), DX
+	MOVQ  ow+24(FP), R8
+	MOVQ  c+32(FP), R9
+	SHLQ  $2, R9
+	TESTQ R8, R8
+	JEQ   mdone
+
+mpix:
+	MOVQ SI, R10
+	LEAQ (SI)(R9*1), R11
+	MOVQ DX, R12
+	LEAQ (DX)(R9*1), R13
+	MOVQ R9, CX
+
+m8:
+	CMPQ    CX, $32
+	JLT     m1
+	VMOVUPS (R10), Y0
+	VMOVUPS (R11), Y1
+	VMOVUPS (R12), Y2
+	VMOVUPS (R13), Y3
+	MAX2(Y0, Y1, Y4, Y5)
+	MAX2(Y2, Y3, Y4, Y5)
+	MAX2(Y0, Y2, Y4, Y5)
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, R10
+	ADDQ    $32, R11
+	ADDQ    $32, R12
+	ADDQ    $32, R13
+	ADDQ    $32, DI
+	SUBQ    $32, CX
+	JMP     m8
+
+m1:
+	TESTQ  CX, CX
+	JEQ    mnext
+	VMOVSS (R10), X0
+	VMOVSS (R11), X1
+	VMOVSS (R12), X2
+	VMOVSS (R13), X3
+	MAX2(X0, X1, X4, X5)
+	MAX2(X2, X3, X4, X5)
+	MAX2(X0, X2, X4, X5)
+	VMOVSS X0, (DI)
+	ADDQ   $4, R10
+	ADDQ   $4, R11
+	ADDQ   $4, R12
+	ADDQ   $4, R13
+	ADDQ   $4, DI
+	SUBQ   $4, CX
+	JMP    m1
+
+mnext:
+	LEAQ (SI)(R9*2), SI
+	LEAQ (DX)(R9*2), DX
+	DECQ R8
+	JNE  mpix
+
+mdone:
+	VZEROUPPER
+	RET

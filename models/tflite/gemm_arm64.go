@@ -82,3 +82,5 @@ func dw3x3(simd bool, out, in, w, bias []float32, npix, c, xstep, rs int, lo, hi
 		dw3x3Go(out, in, w, bias, npix, c, c4, xstep, rs, lo, hi, doClamp)
 	}
 }
+
+func max2x2(_ bool, out, r0, r1 []float32, ow, c int) { max2x2Go(out, r0, r1, ow, c) }

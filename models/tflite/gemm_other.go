@@ -20,3 +20,5 @@ func addClamp(_ bool, out, a, b []float32, lo, hi float32, doClamp bool) {
 func dw3x3(_ bool, out, in, w, bias []float32, npix, c, xstep, rs int, lo, hi float32, doClamp bool) {
 	dw3x3Go(out, in, w, bias, npix, c, 0, xstep, rs, lo, hi, doClamp)
 }
+
+func max2x2(_ bool, out, r0, r1 []float32, ow, c int) { max2x2Go(out, r0, r1, ow, c) }

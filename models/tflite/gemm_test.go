@@ -203,3 +203,47 @@ func TestDw3x3Kernel(t *testing.T) {
 		}
 	}
 }
+
+// TestMax2x2Kernel checks the max2x2 this build dispatches to against
+// max2x2Go: bit for bit on ordinary values and ±0 pairs, NaN for NaN, for
+// channel counts up to 3·8+7, with guard bands around every buffer.
+func TestMax2x2Kernel(t *testing.T) {
+	simd := haveGemmSIMD()
+	r := rand.New(rand.NewPCG(47, 48))
+	nan := float32(math.NaN())
+	negZero := float32(math.Copysign(0, -1))
+	for c := 1; c <= 31; c++ {
+		for _, ow := range []int{1, 2, 5} {
+			off := (c + ow) % 8
+			out, checkO := guarded(t, ow*c, off)
+			r0, check0 := guarded(t, 2*ow*c, (off+3)%8)
+			r1, check1 := guarded(t, 2*ow*c, (off+5)%8)
+			for _, s := range [][]float32{r0, r1} {
+				for i := range s {
+					switch r.IntN(8) {
+					case 0:
+						s[i] = nan
+					case 1:
+						s[i] = negZero
+					case 2:
+						s[i] = 0
+					default:
+						s[i] = r.Float32()*4 - 2
+					}
+				}
+			}
+			want := make([]float32, len(out))
+			max2x2Go(want, r0, r1, ow, c)
+			max2x2(simd, out, r0, r1, ow, c)
+			for i := range want {
+				w, g := want[i], out[i]
+				if math.IsNaN(float64(w)) != math.IsNaN(float64(g)) || !math.IsNaN(float64(w)) && math.Float32bits(w) != math.Float32bits(g) {
+					t.Fatalf("c=%d ow=%d: out[%d] = %g (%#x), want %g (%#x)", c, ow, i, g, math.Float32bits(g), w, math.Float32bits(w))
+				}
+			}
+			checkO()
+			check0()
+			check1()
+		}
+	}
+}

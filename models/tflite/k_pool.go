@@ -9,6 +9,7 @@ type pool2D struct {
 	isMax   bool
 	in, out []float32
 	lo, hi  float32
+	simd    bool
 }
 
 func (k *pool2D) run() {
@@ -65,9 +66,8 @@ func (k *pool2D) run() {
 }
 
 // runMax2x2 is run for the 2x2, stride-2 max pool without padding, as the
-// BlazeFace detectors use it: each output channel row is the element-wise
-// maximum of four input channel rows. Go's max is commutative and
-// associative (NaN wins, +0 beats −0), so the order does not matter.
+// BlazeFace detectors use it: each output row comes from two input rows
+// (max2x2).
 func (k *pool2D) runMax2x2() {
 	g := &k.g
 	c := g.ic
@@ -76,15 +76,23 @@ func (k *pool2D) runMax2x2() {
 			r0 := k.in[((b*g.ih+2*oy)*g.iw)*c:][:2*g.ow*c]
 			r1 := k.in[((b*g.ih+2*oy+1)*g.iw)*c:][:2*g.ow*c]
 			orow := k.out[((b*g.oh+oy)*g.ow)*c:][:g.ow*c]
-			for ox := 0; ox < g.ow; ox++ {
-				o := orow[ox*c : ox*c+c]
-				a0, a1 := r0[2*ox*c:][:c], r0[(2*ox+1)*c:][:c]
-				b0, b1 := r1[2*ox*c:][:c], r1[(2*ox+1)*c:][:c]
-				for i := range o {
-					o[i] = max(max(a0[i], a1[i]), max(b0[i], b1[i]))
-				}
-			}
+			max2x2(k.simd, orow, r0, r1, g.ow, c)
 			clampSlice(orow, k.lo, k.hi)
+		}
+	}
+}
+
+// max2x2Go sets out[ox·c + ch] to the maximum of r0 and r1 at input pixels
+// 2·ox and 2·ox+1, channel ch, for ox < ow. Go's max is commutative and
+// associative (NaN wins, +0 beats −0), so the order does not matter. It is
+// the portable kernel and the reference for the assembly one.
+func max2x2Go(out, r0, r1 []float32, ow, c int) {
+	for ox := 0; ox < ow; ox++ {
+		o := out[ox*c : ox*c+c]
+		a0, a1 := r0[2*ox*c:][:c], r0[(2*ox+1)*c:][:c]
+		b0, b1 := r1[2*ox*c:][:c], r1[(2*ox+1)*c:][:c]
+		for i := range o {
+			o[i] = max(max(a0[i], a1[i]), max(b0[i], b1[i]))
 		}
 	}
 }

@@ -70,7 +70,8 @@ func (ip *Interpreter) prepare(od *opDef) (kernel, error) {
 		return &unary{op: unCopy, in: in.f32, out: out.f32}, nil
 	case tfschema.BuiltinOperatorMAX_POOL_2D, tfschema.BuiltinOperatorAVERAGE_POOL_2D:
 		g := newGeom(in.shape, out.shape, o.filterH, o.filterW, o)
-		return &pool2D{g: g, isMax: od.code == tfschema.BuiltinOperatorMAX_POOL_2D, in: in.f32, out: out.f32, lo: lo, hi: hi}, nil
+		return &pool2D{g: g, isMax: od.code == tfschema.BuiltinOperatorMAX_POOL_2D, in: in.f32, out: out.f32, lo: lo, hi: hi,
+			simd: simd}, nil
 	case tfschema.BuiltinOperatorPAD:
 		return newPad(in, out, t(1).i32), nil
 	case tfschema.BuiltinOperatorCONCATENATION:
