@@ -193,8 +193,8 @@ func TestAddClampSIMD(t *testing.T) {
 }
 
 // FuzzKernelsSIMD compares every assembly kernel (GEMM 16- and 8-wide,
-// depthwise row and 3x3, PReLU, ADD+clamp) with its portable reference on
-// fuzzer-chosen sizes and values.
+// depthwise row and 3x3, PReLU, ADD+clamp, 2x2 max pool) with its portable
+// reference on fuzzer-chosen sizes and values (no NaN: val is finite).
 func FuzzKernelsSIMD(f *testing.F) {
 	f.Add(uint8(5), uint8(3), uint8(1), []byte("seed values for the kernels"))
 	f.Add(uint8(40), uint8(17), uint8(2), make([]byte, 64))
@@ -274,6 +274,18 @@ func FuzzKernelsSIMD(f *testing.F) {
 		for i := range o1 {
 			if math.Abs(float64(o1[i]-o2[i])) > 1e-4*math.Max(1, math.Abs(float64(o1[i]))) {
 				t.Fatalf("dw3x3 c=%d npix=%d: [%d] %g vs %g", cc, npix, i, o2[i], o1[i])
+			}
+		}
+		// 2x2 max pool over npix output pixels.
+		p0, p1 := make([]float32, 2*npix*cc), make([]float32, 2*npix*cc)
+		fill(p0, 10)
+		fill(p1, 11)
+		m1, m2 := make([]float32, npix*cc), make([]float32, npix*cc)
+		max2x2Go(m1, p0, p1, npix, cc)
+		max2x2(true, m2, p0, p1, npix, cc)
+		for i := range m1 {
+			if math.Float32bits(m1[i]) != math.Float32bits(m2[i]) {
+				t.Fatalf("max2x2 c=%d: [%d] %g vs %g", cc, i, m2[i], m1[i])
 			}
 		}
 	})
