@@ -28,8 +28,8 @@
 // kernel for the pixels whose taps are all inside the input (weights held
 // in registers, each output written once) and accumulates one filter tap
 // over a row of pixels elsewhere. amd64 has AVX2+FMA micro-kernels for the
-// GEMM, both depthwise paths, fused PReLU and ADD with clamp; arm64 has NEON
-// GEMM micro-kernels. They are chosen at run time with golang.org/x/sys/cpu;
+// GEMM, both depthwise paths, fused PReLU, ADD with clamp and the 2×2
+// stride-2 max pool; arm64 has NEON GEMM and 3×3 depthwise kernels. They are chosen at run time with golang.org/x/sys/cpu;
 // the portable Go kernels are always compiled, used everywhere else, and
 // forced with the purego build tag. Two exact graph rewrites run before
 // planning: the five-operator PReLU spelling RELU/ABS/SUB/MUL/ADD becomes
