@@ -141,8 +141,37 @@ func sameContents(src, dst *bolt.DB) error {
 // commits but compaction fails, the records are gone from the store (a retry
 // of Compact finishes the job) and the error says so.
 func (db *DB) EraseSubjects(ids ...string) (Erasure, error) {
-	var total Erasure
+	_, e, err := db.erase(func(*Tx) ([]string, error) { return ids, nil })
+	return e, err
+}
+
+// EraseExpired erases every subject whose expiry is at or before now, with
+// their templates and consent receipts, and compacts the file. It returns
+// the erased ids (earliest expiry first) and the counts. The subjects are
+// chosen in the erasing transaction, so one renewed meanwhile is spared.
+func (db *DB) EraseExpired(now time.Time) ([]string, Erasure, error) {
+	var ids []string
+	if err := db.View(func(tx *Tx) (err error) {
+		ids, err = tx.ExpiredSubjects(now)
+		return err
+	}); err != nil || len(ids) == 0 {
+		return nil, Erasure{}, err // nothing due: no write
+	}
+	return db.erase(func(tx *Tx) ([]string, error) { return tx.ExpiredSubjects(now) })
+}
+
+// erase erases the subjects pick chooses, in the same transaction, then
+// compacts.
+func (db *DB) erase(pick func(*Tx) ([]string, error)) ([]string, Erasure, error) {
+	var (
+		ids   []string
+		total Erasure
+	)
 	if err := db.Update(func(tx *Tx) error {
+		var err error
+		if ids, err = pick(tx); err != nil {
+			return err
+		}
 		for _, id := range ids {
 			e, err := tx.EraseSubject(id)
 			if err != nil {
@@ -152,28 +181,13 @@ func (db *DB) EraseSubjects(ids ...string) (Erasure, error) {
 		}
 		return nil
 	}); err != nil {
-		return Erasure{}, err
-	}
-	if total == (Erasure{}) {
-		return total, nil
-	}
-	if err := db.Compact(); err != nil {
-		return total, fmt.Errorf("store: erased but not yet scrubbed from the file: %w", err)
-	}
-	return total, nil
-}
-
-// EraseExpired erases every subject whose expiry is at or before now, with
-// their templates and consent receipts, and compacts the file. It returns
-// the erased ids (earliest expiry first) and the counts.
-func (db *DB) EraseExpired(now time.Time) ([]string, Erasure, error) {
-	var ids []string
-	if err := db.View(func(tx *Tx) (err error) {
-		ids, err = tx.ExpiredSubjects(now)
-		return err
-	}); err != nil || len(ids) == 0 {
 		return nil, Erasure{}, err
 	}
-	e, err := db.EraseSubjects(ids...)
-	return ids, e, err
+	if total == (Erasure{}) {
+		return ids, total, nil
+	}
+	if err := db.Compact(); err != nil {
+		return ids, total, fmt.Errorf("store: erased but not yet scrubbed from the file: %w", err)
+	}
+	return ids, total, nil
 }
