@@ -243,3 +243,26 @@ func TestExportDuringUpload(t *testing.T) {
 		t.Errorf("export taken during an upload: %d records, problems %v; want the 3 acknowledged records", rep.Records, rep.Problems)
 	}
 }
+
+// TestVerifyChecksColumns checks that the seq and prev-hash columns, which
+// readers of an export see without decoding the records, must match the
+// signed records, in either format.
+func TestVerifyChecksColumns(t *testing.T) {
+	j, c, _ := fixture(t)
+	tests := map[string]func(f *export.File){
+		"edited seq column":       func(f *export.File) { f.Results[len(f.Results)-1].Seq += 100 },
+		"edited prev-hash column": func(f *export.File) { f.Results[2].PrevHash = strings.Repeat("0", 64) },
+	}
+	for format, b := range map[string][]byte{"json": j, "csv": c} {
+		for name, mutate := range tests {
+			f, err := export.Read(bytes.NewReader(b))
+			if err != nil {
+				t.Fatal(err)
+			}
+			mutate(f)
+			if rep := export.Verify(f); rep.OK() {
+				t.Errorf("%s, %s: verifies", format, name)
+			}
+		}
+	}
+}

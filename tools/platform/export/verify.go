@@ -215,6 +215,17 @@ func verifyDevice(rep *Report, f *File, pub ed25519.PublicKey, recorded map[uint
 			rep.Problems = append(rep.Problems, fmt.Sprintf("device %s: %v", dev, err))
 			return result.ChainState{}
 		}
+		// The chain verified from state, so record n carries seq
+		// state.Seq+1+n and links to the record before it: the columns
+		// shown beside the records must say the same.
+		seq, prev := state.Next()
+		for n := range signed {
+			if r := rs[k+n]; r.Seq != seq || r.PrevHash != hex.EncodeToString(prev[:]) {
+				rep.Problems = append(rep.Problems, fmt.Sprintf("device %s seq %d: seq or prev-hash column does not match the record", dev, seq))
+				return result.ChainState{}
+			}
+			seq, prev = seq+1, result.Hash(signed[n])
+		}
 		state = next
 		k = end
 	}
