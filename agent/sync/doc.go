@@ -19,7 +19,11 @@
 // tampering is never acted on: an ack for a hash the device did not sign,
 // an ack beyond the device's last record, or a local chain that ends below
 // the acknowledged mark (a truncated store) raise an alarm in Status and
-// delete nothing.
+// delete nothing. The store's own acknowledged mark, which gates deleting
+// and pruning, is trusted only while it equals the seq of the stored signed
+// acknowledgement (verified again with the pinned key, and the record at
+// that seq having its hash): a mark edited in the file raises the same
+// alarm, on load and before every deletion.
 //
 // Failures back off exponentially with jitter between Config.MinBackoff
 // and Config.MaxBackoff; a refusal retrying cannot fix (Status.Permanent)

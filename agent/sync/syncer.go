@@ -357,41 +357,76 @@ func (s *Syncer) observeClock(header string, sent, recv time.Time) {
 }
 
 // loadAck publishes the stored acknowledgement in Status and checks the
-// local chain against it.
+// store's acknowledged mark and local chain against it.
 func (s *Syncer) loadAck() error {
-	var signed []byte
+	var (
+		a    syncwire.Ack
+		last uint64
+	)
 	err := s.db.View(func(tx *store.Tx) error {
 		var err error
-		signed, err = tx.Meta(MetaAck)
+		if a, err = s.boundMark(tx); err != nil {
+			return err
+		}
+		last, _, err = tx.LastResult()
 		return err
 	})
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	}
 	if err != nil {
-		return err
-	}
-	a, err := syncwire.OpenAck(s.cfg.PlatformKey, signed)
-	if err != nil {
-		return err
-	}
-	var last uint64
-	var lastRec []byte
-	if err := s.db.View(func(tx *store.Tx) error {
-		var err error
-		last, lastRec, err = tx.LastResult()
-		return err
-	}); err != nil {
+		if errors.Is(err, ErrAck) {
+			return s.alarm(err)
+		}
 		return err
 	}
 	s.update(func(st *Status) { st.AckedSeq, st.PlatformMissing = a.Seq, a.Missing })
-	switch {
-	case last < a.Seq:
+	if last < a.Seq {
 		return s.alarm(fmt.Errorf("%w: local chain ends at seq %d, below the acknowledged %d (truncated store)", ErrAck, last, a.Seq))
-	case last == a.Seq && a.Seq > 0 && result.Hash(lastRec) != a.HashArray():
-		return s.alarm(fmt.Errorf("%w: record %d differs from the acknowledged one", ErrAck, a.Seq))
 	}
 	return nil
+}
+
+// boundMark returns the stored acknowledgement after checking that the
+// store's acknowledged mark, which gates outbox deletion and pruning, is
+// bound to it: the acknowledgement verifies with the pinned key and names
+// this device, the mark equals its seq, and the stored record at that seq
+// has its hash. A store without an acknowledgement must have mark 0. Any
+// mismatch (the file was edited) wraps ErrAck.
+func (s *Syncer) boundMark(tx *store.Tx) (syncwire.Ack, error) {
+	mark, err := tx.Acked()
+	if err != nil {
+		return syncwire.Ack{}, err
+	}
+	signed, err := tx.Meta(MetaAck)
+	if errors.Is(err, store.ErrNotFound) {
+		if mark != 0 {
+			return syncwire.Ack{}, fmt.Errorf("%w: stored mark %d has no signed acknowledgement", ErrAck, mark)
+		}
+		return syncwire.Ack{}, nil
+	}
+	if err != nil {
+		return syncwire.Ack{}, err
+	}
+	a, err := syncwire.OpenAck(s.cfg.PlatformKey, signed)
+	switch {
+	case err != nil:
+		return syncwire.Ack{}, fmt.Errorf("%w: stored acknowledgement: %w", ErrAck, err)
+	case a.Device != s.cfg.Device:
+		return syncwire.Ack{}, fmt.Errorf("%w: stored acknowledgement names device %q", ErrAck, a.Device)
+	case mark != a.Seq:
+		return syncwire.Ack{}, fmt.Errorf("%w: stored mark %d differs from the signed acknowledgement's %d", ErrAck, mark, a.Seq)
+	case a.Seq == 0:
+		return a, nil
+	}
+	rec, err := tx.Result(a.Seq)
+	if errors.Is(err, store.ErrNotFound) {
+		return a, nil // beyond the local chain: loadAck reports the truncation
+	}
+	if err != nil {
+		return syncwire.Ack{}, err
+	}
+	if result.Hash(rec) != a.HashArray() {
+		return syncwire.Ack{}, fmt.Errorf("%w: record %d differs from the acknowledged one", ErrAck, a.Seq)
+	}
+	return a, nil
 }
 
 func (s *Syncer) alarm(err error) error {
@@ -412,10 +447,11 @@ func (s *Syncer) accept(signed []byte, batch [][]byte, first uint64) (int, error
 	}
 	var advanced int
 	err = s.db.Update(func(tx *store.Tx) error {
-		acked, err := tx.Acked()
+		prev, err := s.boundMark(tx)
 		if err != nil {
-			return err
+			return err // an unbound mark: neither delete nor prune
 		}
+		acked := prev.Seq
 		if a.Seq < acked {
 			return fmt.Errorf("%w: platform mark %d is below the acknowledged %d (platform lost records?)", ErrAck, a.Seq, acked)
 		}
