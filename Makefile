@@ -23,9 +23,11 @@ LDFLAGS := -s -w -buildid=
 GOBUILD_STATIC = CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)'
 
 # Stages `make test` runs, in order. mk/*.mk append to this.
-TEST_STAGES := test-vet test-unit test-fuzz-seeds
+TEST_STAGES := test-vet test-staticcheck test-unit test-fuzz-seeds
 
 .PHONY: all build cross test demo fuzz bench lint clean deps $(TEST_STAGES)
+
+STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 all: build
 
@@ -53,6 +55,9 @@ test-vet:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 
+test-staticcheck:
+	$(STATICCHECK) ./...
+
 test-unit:
 	$(GO) test -race -count=1 -timeout 20m ./...
 
@@ -68,7 +73,7 @@ bench:
 lint:
 	@test -z "$$(gofmt -l .)" || { gofmt -l .; exit 1; }
 	$(GO) vet ./...
-	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+	$(STATICCHECK) ./...
 
 demo: build
 	@scripts/demo
