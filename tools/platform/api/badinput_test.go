@@ -72,8 +72,10 @@ func TestBadInput(t *testing.T) {
 			return post(e, e.orgs[0].dev, []byte(`{"records":[]}`))
 		}, 400, syncwire.ReasonMalformed, 0},
 		{"oversized body", func(e *env) *http.Request {
+			// The header is checked first, so the refusal is audited under
+			// the claimed device's organisation.
 			return post(e, e.orgs[0].dev, make([]byte, e.limits.IngestBody+1))
-		}, 413, syncwire.ReasonTooLarge, -1},
+		}, 413, syncwire.ReasonTooLarge, 0},
 		{"malformed admin JSON", func(e *env) *http.Request {
 			req, _ := http.NewRequest("POST", e.hs.URL+"/v1/admin/events", bytes.NewReader([]byte(`{"name": "x"`)))
 			req.Header.Set("Authorization", "Bearer "+e.orgs[0].tokens[db.RoleAdmin])

@@ -12,25 +12,46 @@ import (
 )
 
 // authDevice authenticates a signed device request over body and returns
-// the device. It fills rl as soon as the device is known, so a rejection is
-// audited under the right organisation.
+// the device.
 func (s *Server) authDevice(r *http.Request, rl *reqlog, body []byte) (db.Device, error) {
+	a, dev, err := s.claimDevice(r, rl)
+	if err != nil {
+		return db.Device{}, err
+	}
+	return s.proveDevice(r, rl, a, dev, body)
+}
+
+// claimDevice checks what a device request's Authorization header can show
+// before the body is read: its form, its timestamp and that the device it
+// names exists. An upload that fails here is refused unread. It fills rl as
+// soon as the device is known, so a rejection is audited under the right
+// organisation.
+func (s *Server) claimDevice(r *http.Request, rl *reqlog) (syncwire.Auth, db.Device, error) {
 	a, err := syncwire.ParseAuth(r.Header.Get("Authorization"))
 	if err != nil {
-		return db.Device{}, &HTTPError{Status: http.StatusUnauthorized, Problem: syncwire.Problem{Reason: syncwire.ReasonUnauthorized, Message: "missing or malformed device authorization"}, Err: err}
+		return a, db.Device{}, &HTTPError{Status: http.StatusUnauthorized, Problem: syncwire.Problem{Reason: syncwire.ReasonUnauthorized, Message: "missing or malformed device authorization"}, Err: err}
 	}
 	dev, err := s.db.DeviceForAuth(r.Context(), a.Device)
 	if errors.Is(err, db.ErrNotFound) {
 		rl.actor = "unknown-device:" + truncate(a.Device, 64)
-		return db.Device{}, problem(http.StatusUnauthorized, syncwire.ReasonUnknownDevice, "unknown device")
+		return a, db.Device{}, problem(http.StatusUnauthorized, syncwire.ReasonUnknownDevice, "unknown device")
 	}
 	if err != nil {
-		return db.Device{}, err
+		return a, db.Device{}, err
 	}
+	// The claimed device is not proven yet: audit under its organisation
+	// (the owner should see attempts against its devices) but as a claim.
+	rl.org, rl.actor = dev.Org, "claimed-device:"+dev.ID
+	if err := a.CheckTime(s.now()); err != nil {
+		return a, db.Device{}, &HTTPError{Status: http.StatusUnauthorized, Problem: syncwire.Problem{Reason: syncwire.ReasonStale, Message: err.Error()}, Err: err}
+	}
+	return a, dev, nil
+}
+
+// proveDevice verifies a claimed device's request signature over body,
+// then its standing, rate and nonce.
+func (s *Server) proveDevice(r *http.Request, rl *reqlog, a syncwire.Auth, dev db.Device, body []byte) (db.Device, error) {
 	if err := a.Verify(dev.PublicKey, r.Method, r.URL.RequestURI(), body, s.now()); err != nil {
-		// The claimed device is not proven yet: audit under its organisation
-		// (the owner should see attempts against its devices) but as a claim.
-		rl.org, rl.actor = dev.Org, "claimed-device:"+dev.ID
 		reason := syncwire.ReasonBadRequestSig
 		if errors.Is(err, syncwire.ErrAuthExpired) {
 			reason = syncwire.ReasonStale
@@ -75,12 +96,17 @@ func (s *Server) postResults(w http.ResponseWriter, r *http.Request, rl *reqlog)
 	if err := s.limitAddr(r, rl); err != nil {
 		return err
 	}
+	// Up to IngestBody bytes are read only for a well-formed, fresh request
+	// from a known device; the signature over them is checked after.
+	a, dev, err := s.claimDevice(r, rl)
+	if err != nil {
+		return err
+	}
 	body, err := readBody(w, r, s.limits.IngestBody)
 	if err != nil {
 		return err
 	}
-	dev, err := s.authDevice(r, rl, body)
-	if err != nil {
+	if dev, err = s.proveDevice(r, rl, a, dev, body); err != nil {
 		return err
 	}
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, syncwire.ContentTypeCBOR) {

@@ -6,7 +6,10 @@
 //
 // Devices sign every request with their Ed25519 key (syncwire.SignRequest);
 // the platform verifies it with the key pinned at registration, accepts the
-// timestamp within syncwire.RequestLifetime and each nonce once. Admins
+// timestamp within syncwire.RequestLifetime and each nonce once. An upload's
+// body is read only after its Authorization header has the right form, a
+// fresh timestamp and names a registered device; the signature over the
+// body is checked after reading it. Admins
 // present a bearer token; only its SHA-256 is stored. A credential belongs to
 // one organisation and carries one role:
 //
