@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -205,8 +206,12 @@ func (s *Server) createEvent(w http.ResponseWriter, r *http.Request, a db.Admin,
 }
 
 func (s *Server) listEvents(w http.ResponseWriter, r *http.Request, a db.Admin, _ *reqlog) error {
-	es, err := s.db.ListEvents(r.Context(), a.Org)
-	return list(w, es, err, func(e db.Event) EventJSON { return EventJSON{ID: e.ID, Name: e.Name} })
+	p, err := pageQuery(r)
+	if err != nil {
+		return err
+	}
+	es, next, err := s.db.ListEvents(r.Context(), a.Org, p)
+	return listPage(w, r, p, next, es, err, func(e db.Event) EventJSON { return EventJSON{ID: e.ID, Name: e.Name} })
 }
 
 // DeviceJSON is a device as the API shows it.
@@ -251,8 +256,12 @@ func (s *Server) createDevice(w http.ResponseWriter, r *http.Request, a db.Admin
 }
 
 func (s *Server) listDevices(w http.ResponseWriter, r *http.Request, a db.Admin, _ *reqlog) error {
-	ds, err := s.db.ListDevices(r.Context(), a.Org)
-	return list(w, ds, err, deviceJSON)
+	p, err := pageQuery(r)
+	if err != nil {
+		return err
+	}
+	ds, next, err := s.db.ListDevices(r.Context(), a.Org, p)
+	return listPage(w, r, p, next, ds, err, deviceJSON)
 }
 
 func (s *Server) getDevice(w http.ResponseWriter, r *http.Request, a db.Admin, _ *reqlog) error {
@@ -296,8 +305,12 @@ func (s *Server) createSubject(w http.ResponseWriter, r *http.Request, a db.Admi
 }
 
 func (s *Server) listSubjects(w http.ResponseWriter, r *http.Request, a db.Admin, _ *reqlog) error {
-	ss, err := s.db.ListSubjects(r.Context(), a.Org, r.URL.Query().Get("event"))
-	return list(w, ss, err, func(x db.Subject) SubjectJSON {
+	p, err := pageQuery(r)
+	if err != nil {
+		return err
+	}
+	ss, next, err := s.db.ListSubjects(r.Context(), a.Org, r.URL.Query().Get("event"), p)
+	return listPage(w, r, p, next, ss, err, func(x db.Subject) SubjectJSON {
 		return SubjectJSON{ID: x.ID, Ref: x.Ref, Event: x.Event, Envelope: x.Envelope}
 	})
 }
@@ -394,4 +407,30 @@ func list[T, J any](w http.ResponseWriter, rows []T, err error, conv func(T) J) 
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// pageQuery reads the optional limit (at most db.MaxListPage, the default)
+// and after (the cursor a previous page's Link header named) parameters of
+// a paginated list.
+func pageQuery(r *http.Request) (db.Page, error) {
+	limit, err := queryUint(r, "limit")
+	if err != nil {
+		return db.Page{}, err
+	}
+	return db.Page{After: r.URL.Query().Get("after"), Limit: int(min(limit, db.MaxListPage))}, nil
+}
+
+// listPage writes one page of a paginated list as a JSON array and, when
+// more follow, a Link header (RFC 8288) with rel="next" naming the next
+// page's URL with the same query and the cursor next.
+func listPage[T, J any](w http.ResponseWriter, r *http.Request, p db.Page, next string, rows []T, err error, conv func(T) J) error {
+	if err == nil && next != "" {
+		q := r.URL.Query()
+		q.Set("after", next)
+		if p.Limit > 0 {
+			q.Set("limit", strconv.Itoa(p.Limit))
+		}
+		w.Header().Set("Link", "<"+(&url.URL{Path: r.URL.Path, RawQuery: q.Encode()}).String()+`>; rel="next"`)
+	}
+	return list(w, rows, err, conv)
 }

@@ -126,7 +126,7 @@ func TestBadInput(t *testing.T) {
 						t.Errorf("org %s holds %d results after a bad request", tn.org.Name, n)
 					}
 				}
-				if evs, _ := e.db.ListEvents(t.Context(), e.orgs[0].org.ID); len(evs) != 1 {
+				if evs, _, _ := e.db.ListEvents(t.Context(), e.orgs[0].org.ID, db.Page{}); len(evs) != 1 {
 					t.Errorf("bad admin request created an event")
 				}
 			})

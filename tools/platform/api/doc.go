@@ -33,5 +33,8 @@
 //
 // Bodies are bounded per endpoint (Limits), read through
 // http.MaxBytesReader; requests are rate limited per device, per admin
-// credential and, before authentication, per client address.
+// credential and, before authentication, per client address. The device,
+// event and subject lists are paginated: at most ?limit= rows (default and
+// maximum db.MaxListPage) per page, and while more follow a Link header with
+// rel="next" names the next page (an opaque ?after= cursor).
 package api

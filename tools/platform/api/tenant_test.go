@@ -121,7 +121,7 @@ func TestTenantIsolation(t *testing.T) {
 		if after, _ := e.db.ListAdmins(t.Context(), a.org.ID); len(after) != len(admins) {
 			t.Errorf("org 0 lost credentials")
 		}
-		if subs, _ := e.db.ListSubjects(t.Context(), a.org.ID, ""); len(subs) != 1 {
+		if subs, _, _ := e.db.ListSubjects(t.Context(), a.org.ID, "", db.Page{}); len(subs) != 1 {
 			t.Errorf("org 0 subjects: %d", len(subs))
 		}
 	})

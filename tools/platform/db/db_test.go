@@ -95,7 +95,7 @@ func TestTenantScoping(t *testing.T) {
 			t.Errorf("device in foreign event: %v", err)
 		}
 		for _, o := range []db.Org{a, b} {
-			devs, err := d.ListDevices(ctx, o.ID)
+			devs, _, err := d.ListDevices(ctx, o.ID, db.Page{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -105,7 +105,7 @@ func TestTenantScoping(t *testing.T) {
 				}
 			}
 		}
-		if devs, _ := d.ListDevices(ctx, b.ID); len(devs) != 0 {
+		if devs, _, _ := d.ListDevices(ctx, b.ID, db.Page{}); len(devs) != 0 {
 			t.Errorf("org b sees %d devices", len(devs))
 		}
 	})

@@ -90,13 +90,19 @@ func (d *DB) DeviceForAuth(ctx context.Context, id string) (Device, error) {
 	return dv, wrapGet("device", id, err)
 }
 
-// ListDevices returns the organisation's devices.
-func (d *DB) ListDevices(ctx context.Context, org string) ([]Device, error) {
-	rows, err := d.query(ctx, "SELECT "+deviceCols+" FROM devices WHERE org_id = ? ORDER BY id", org)
+// ListDevices returns one page of the organisation's devices in ID order
+// and the cursor of the next page ("" after the last).
+func (d *DB) ListDevices(ctx context.Context, org string, p Page) ([]Device, string, error) {
+	cond, suffix, args, err := p.where("id")
 	if err != nil {
-		return nil, fmt.Errorf("db: list devices: %w", err)
+		return nil, "", err
 	}
-	return collect(rows, func(dv *Device, s scanner) error { return scanDevice(s, dv) })
+	rows, err := d.query(ctx, "SELECT "+deviceCols+" FROM devices WHERE org_id = ?"+cond+suffix, append([]any{org}, args...)...)
+	if err != nil {
+		return nil, "", fmt.Errorf("db: list devices: %w", err)
+	}
+	return collectPage(rows, p, func(dv *Device, s scanner) error { return scanDevice(s, dv) },
+		func(dv Device) (string, string) { return dv.ID, dv.ID })
 }
 
 // RevokeDevice stops org's device from authenticating. Its stored results

@@ -165,18 +165,23 @@ func (d *DB) Event(ctx context.Context, org, id string) (Event, error) {
 	return e, nil
 }
 
-// ListEvents returns the organisation's events.
-func (d *DB) ListEvents(ctx context.Context, org string) ([]Event, error) {
-	rows, err := d.query(ctx, "SELECT id, org_id, name, created FROM events WHERE org_id = ? ORDER BY name", org)
+// ListEvents returns one page of the organisation's events in name order
+// and the cursor of the next page ("" after the last).
+func (d *DB) ListEvents(ctx context.Context, org string, p Page) ([]Event, string, error) {
+	cond, suffix, args, err := p.where("name")
 	if err != nil {
-		return nil, fmt.Errorf("db: list events: %w", err)
+		return nil, "", err
 	}
-	return collect(rows, func(e *Event, s scanner) error {
+	rows, err := d.query(ctx, "SELECT id, org_id, name, created FROM events WHERE org_id = ?"+cond+suffix, append([]any{org}, args...)...)
+	if err != nil {
+		return nil, "", fmt.Errorf("db: list events: %w", err)
+	}
+	return collectPage(rows, p, func(e *Event, s scanner) error {
 		var created int64
 		err := s.Scan(&e.ID, &e.Org, &e.Name, &created)
 		e.Created = fromNanos(created)
 		return err
-	})
+	}, func(e Event) (string, string) { return e.Name, e.ID })
 }
 
 // CreateSubject adds an enrolled subject to org. If s.Event is set it must
@@ -203,18 +208,25 @@ func (d *DB) CreateSubject(ctx context.Context, org string, s Subject) (Subject,
 	return s, nil
 }
 
-// ListSubjects returns the organisation's subjects, optionally of one event.
-func (d *DB) ListSubjects(ctx context.Context, org, event string) ([]Subject, error) {
-	rows, err := d.query(ctx, "SELECT id, org_id, event_id, ref, envelope, created FROM subjects WHERE org_id = ? AND (? = '' OR event_id = ?) ORDER BY ref", org, event, event)
+// ListSubjects returns one page of the organisation's subjects, optionally
+// of one event, in reference order, and the cursor of the next page ("" after
+// the last).
+func (d *DB) ListSubjects(ctx context.Context, org, event string, p Page) ([]Subject, string, error) {
+	cond, suffix, args, err := p.where("ref")
 	if err != nil {
-		return nil, fmt.Errorf("db: list subjects: %w", err)
+		return nil, "", err
 	}
-	return collect(rows, func(s *Subject, sc scanner) error {
+	rows, err := d.query(ctx, "SELECT id, org_id, event_id, ref, envelope, created FROM subjects WHERE org_id = ? AND (? = '' OR event_id = ?)"+cond+suffix,
+		append([]any{org, event, event}, args...)...)
+	if err != nil {
+		return nil, "", fmt.Errorf("db: list subjects: %w", err)
+	}
+	return collectPage(rows, p, func(s *Subject, sc scanner) error {
 		var created int64
 		err := sc.Scan(&s.ID, &s.Org, &s.Event, &s.Ref, &s.Envelope, &created)
 		s.Created = fromNanos(created)
 		return err
-	})
+	}, func(s Subject) (string, string) { return s.Ref, s.ID })
 }
 
 // checkEvent verifies, inside tx, that event ("" = none) belongs to org.

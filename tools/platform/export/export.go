@@ -26,7 +26,7 @@ func csvHeader() []string { return strings.Split(CSVHeader, ",") }
 
 // Source is the storage an export reads; *db.DB implements it.
 type Source interface {
-	ListDevices(ctx context.Context, org string) ([]db.Device, error)
+	ListDevices(ctx context.Context, org string, p db.Page) ([]db.Device, string, error)
 	Results(ctx context.Context, org string, q db.ResultQuery) ([]db.Result, error)
 	Gaps(ctx context.Context, org, device string) ([]db.Gap, error)
 }
@@ -91,19 +91,28 @@ const pageSize = 5000
 
 // devices returns the devices selected by o.
 func devices(ctx context.Context, src Source, o Options) ([]db.Device, error) {
-	ds, err := src.ListDevices(ctx, o.Org)
-	if err != nil {
-		return nil, err
-	}
-	if o.Device == "" {
-		return ds, nil
-	}
-	for _, d := range ds {
-		if d.ID == o.Device {
-			return []db.Device{d}, nil
+	var all []db.Device
+	for p := (db.Page{}); ; {
+		ds, next, err := src.ListDevices(ctx, o.Org, p)
+		if err != nil {
+			return nil, err
 		}
+		for _, d := range ds {
+			if o.Device == "" {
+				all = append(all, d)
+			} else if d.ID == o.Device {
+				return []db.Device{d}, nil
+			}
+		}
+		if next == "" {
+			break
+		}
+		p.After = next
 	}
-	return nil, fmt.Errorf("%w: device %q", db.ErrNotFound, o.Device)
+	if o.Device != "" {
+		return nil, fmt.Errorf("%w: device %q", db.ErrNotFound, o.Device)
+	}
+	return all, nil
 }
 
 // eachResult pages through the results of dev in sequence order, up to
