@@ -27,7 +27,9 @@
 // specific status (400 malformed, 401 unauthenticated, 403 forbidden or
 // revoked, 404, 409 fork or duplicate, 413 too large, 422 rejected record,
 // 429 rate limited). Every rejected request, and every admin change, is
-// written to the audit log before the response is sent.
+// written to the audit log before the response is sent. A server error's
+// cause is logged (slog) only: its audit entry and response carry the
+// generic problem and a random ref= that finds the log line.
 //
 // # Limits
 //

@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto"
 	"crypto/ed25519"
+	crand "crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -165,7 +167,7 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request, _ *reqlog) err
 type HTTPError struct {
 	Status  int
 	Problem syncwire.Problem
-	Err     error // internal cause, logged and audited but never sent
+	Err     error // internal cause: logged; audited only below 500; never sent
 }
 
 // Error implements error.
@@ -205,19 +207,34 @@ func (s *Server) handle(action string, h func(http.ResponseWriter, *http.Request
 		if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
 			return // the client went away; nothing to answer
 		}
-		lvl := slog.LevelInfo
+		p, detail := he.Problem, he.Error()
+		lvl, attrs := slog.LevelInfo, []any{"action", action, "actor", rl.actor, "status", he.Status, "err", he}
 		if he.Status >= 500 {
-			lvl = slog.LevelError
+			// The cause (SQL, file paths, peer addresses) is for the
+			// operator's log only; the tenant's audit log and the client
+			// get the public problem and a reference to find the log line.
+			ref := incidentRef()
+			lvl, attrs = slog.LevelError, append(attrs, "ref", ref)
+			p.Message += " ref=" + ref
+			detail = fmt.Sprintf("%d %s: %s", he.Status, p.Reason, p.Message)
 		}
-		s.log.Log(r.Context(), lvl, "api: request rejected", "action", action, "actor", rl.actor, "status", he.Status, "err", he)
+		s.log.Log(r.Context(), lvl, "api: request rejected", attrs...)
 		if action != "health" {
-			s.audit(r, rl, action, "rejected", he.Problem.Reason, he.Error())
+			s.audit(r, rl, action, "rejected", p.Reason, detail)
 		}
 		if rl.retry > 0 {
 			w.Header().Set("Retry-After", strconv.Itoa(int(rl.retry.Seconds())+1))
 		}
-		writeJSON(w, he.Status, he.Problem)
+		writeJSON(w, he.Status, p)
 	}
+}
+
+// incidentRef returns a random reference tying a server error's audit entry
+// and response to its log line.
+func incidentRef() string {
+	var b [6]byte
+	_, _ = crand.Read(b[:]) // crypto/rand.Read never fails
+	return hex.EncodeToString(b[:])
 }
 
 // audit writes an audit entry; a failure to audit is logged, since the
