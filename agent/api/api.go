@@ -39,6 +39,7 @@ type Server struct {
 	st  Status
 	log *slog.Logger
 	mux *http.ServeMux
+	h   http.Handler // mux behind the Host check
 }
 
 // New returns a Server for opts.Status.
@@ -52,11 +53,14 @@ func New(opts Options) (*Server, error) {
 	}
 	s.mux.Handle("GET /healthz", s.handle(s.healthz))
 	s.mux.Handle("GET /metrics", s.handle(s.metrics))
+	s.h = checkHost(s.mux)
 	return s, nil
 }
 
-// ServeHTTP implements http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+// ServeHTTP implements http.Handler. It answers only requests whose Host
+// is "localhost" or a loopback IP literal with the port they arrived on
+// (421 otherwise), so a DNS-rebinding page cannot read the endpoints.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.h.ServeHTTP(w, r) }
 
 // HTTPError is an error with a status code and a message safe to show to
 // the client. Handlers' other errors become a bare 500.

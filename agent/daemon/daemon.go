@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"time"
 
@@ -109,7 +110,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ln, err := listenLoopback(ctx, cfg.listen)
+	ln, err := listenLoopback(ctx, new(net.ListenConfig), cfg.listen)
 	if err != nil {
 		return err
 	}
@@ -202,11 +203,22 @@ func checkLoopback(addr string) error {
 	return nil
 }
 
-// listenLoopback listens on addr, which checkLoopback accepted.
-func listenLoopback(ctx context.Context, addr string) (net.Listener, error) {
-	ln, err := new(net.ListenConfig).Listen(ctx, "tcp", addr)
+// listener is the part of net.ListenConfig listenLoopback uses.
+type listener interface {
+	Listen(ctx context.Context, network, address string) (net.Listener, error)
+}
+
+// listenLoopback listens on addr, which checkLoopback accepted, and checks
+// that the address actually bound is a loopback one: "localhost" is
+// resolved by the system and could name any address.
+func listenLoopback(ctx context.Context, lc listener, addr string) (net.Listener, error) {
+	ln, err := lc.Listen(ctx, "tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen %s: %w", addr, err)
+	}
+	if ap, err := netip.ParseAddrPort(ln.Addr().String()); err != nil || !ap.Addr().IsLoopback() {
+		ln.Close()
+		return nil, fmt.Errorf("%w: --listen %q bound %s", ErrNotLoopback, addr, ln.Addr())
 	}
 	return ln, nil
 }
