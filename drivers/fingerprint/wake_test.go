@@ -68,7 +68,9 @@ func TestPinWake(t *testing.T) {
 			idle, active = gpio.Low, gpio.High
 		}
 		pin := newFakePin(idle)
-		w := &fingerprint.PinWake{Pin: pin, ActiveLow: activeLow, Pull: gpio.PullUp, Debounce: time.Millisecond, Slice: 10 * time.Millisecond}
+		// Debounce is set before WaitTouch starts: PinWake's fields are
+		// configuration, not to be changed while a wait is in progress.
+		w := &fingerprint.PinWake{Pin: pin, ActiveLow: activeLow, Pull: gpio.PullUp, Debounce: 30 * time.Millisecond, Slice: 10 * time.Millisecond}
 		done := make(chan error, 1)
 		go func() { done <- w.WaitTouch(context.Background()) }()
 		select {
@@ -78,7 +80,6 @@ func TestPinWake(t *testing.T) {
 		}
 		// A glitch (edge, then back to idle before the debounce re-read)
 		// must not count as a touch.
-		w.Debounce = 30 * time.Millisecond
 		pin.set(active)
 		pin.set(idle)
 		select {
