@@ -60,6 +60,7 @@ func commands() []Command {
 		fpCmd(),
 		identityCmd(),
 		verifyCmd(),
+		verifyExportCmd(),
 		evalCmd(),
 	}
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].Name < cmds[j].Name })
