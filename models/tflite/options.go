@@ -3,6 +3,8 @@ package tflite
 import (
 	"fmt"
 
+	flatbuffers "github.com/google/flatbuffers/go"
+
 	"github.com/vouchkiosk/vouch/models/tflite/internal/tfschema"
 )
 
@@ -78,37 +80,13 @@ func (p *parser) options(o *tfschema.Operator, od *opDef) error {
 		op.strideW, op.strideH = int(c.StrideW()), int(c.StrideH())
 		op.filterW, op.filterH = int(c.FilterWidth()), int(c.FilterHeight())
 	case tfschema.BuiltinOperatorADD:
-		t, ok, err := p.table(o, tfschema.BuiltinOptionsAddOptions)
-		if ok {
-			var c tfschema.AddOptions
-			c.Init(t.Bytes, t.Pos)
-			op.act = activation(c.FusedActivationFunction())
-		}
-		return err
+		return fusedActivationOnly[tfschema.AddOptions](p, o, tfschema.BuiltinOptionsAddOptions, op)
 	case tfschema.BuiltinOperatorSUB:
-		t, ok, err := p.table(o, tfschema.BuiltinOptionsSubOptions)
-		if ok {
-			var c tfschema.SubOptions
-			c.Init(t.Bytes, t.Pos)
-			op.act = activation(c.FusedActivationFunction())
-		}
-		return err
+		return fusedActivationOnly[tfschema.SubOptions](p, o, tfschema.BuiltinOptionsSubOptions, op)
 	case tfschema.BuiltinOperatorMUL:
-		t, ok, err := p.table(o, tfschema.BuiltinOptionsMulOptions)
-		if ok {
-			var c tfschema.MulOptions
-			c.Init(t.Bytes, t.Pos)
-			op.act = activation(c.FusedActivationFunction())
-		}
-		return err
+		return fusedActivationOnly[tfschema.MulOptions](p, o, tfschema.BuiltinOptionsMulOptions, op)
 	case tfschema.BuiltinOperatorL2_NORMALIZATION:
-		t, ok, err := p.table(o, tfschema.BuiltinOptionsL2NormOptions)
-		if ok {
-			var c tfschema.L2NormOptions
-			c.Init(t.Bytes, t.Pos)
-			op.act = activation(c.FusedActivationFunction())
-		}
-		return err
+		return fusedActivationOnly[tfschema.L2NormOptions](p, o, tfschema.BuiltinOptionsL2NormOptions, op)
 	case tfschema.BuiltinOperatorFULLY_CONNECTED:
 		t, ok, err := p.table(o, tfschema.BuiltinOptionsFullyConnectedOptions)
 		if ok {
@@ -178,4 +156,25 @@ func missing(err error) error {
 		return err
 	}
 	return fmt.Errorf("%w: builtin options are missing", ErrMalformed)
+}
+
+// activationOptions is a generated options table whose only field a kernel
+// reads is its fused activation.
+type activationOptions[T any] interface {
+	*T
+	Init(buf []byte, i flatbuffers.UOffsetT)
+	FusedActivationFunction() tfschema.ActivationFunctionType
+}
+
+// fusedActivationOnly reads the fused activation of an operator whose
+// options table holds nothing else of interest (ADD, SUB, MUL,
+// L2_NORMALIZATION). Absent options mean no activation.
+func fusedActivationOnly[T any, P activationOptions[T]](p *parser, o *tfschema.Operator, kind tfschema.BuiltinOptions, op *opOptions) error {
+	t, ok, err := p.table(o, kind)
+	if ok {
+		var c T
+		P(&c).Init(t.Bytes, t.Pos)
+		op.act = activation(P(&c).FusedActivationFunction())
+	}
+	return err
 }
