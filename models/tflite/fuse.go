@@ -1,10 +1,6 @@
 package tflite
 
-import (
-	"math"
-
-	"github.com/vouchkiosk/vouch/models/tflite/internal/tfschema"
-)
+import "github.com/vouchkiosk/vouch/models/tflite/internal/tfschema"
 
 // planStep is one unit of execution: a single operator, or a fused group of
 // consecutive operators that together read inputs and write outputs, with
@@ -163,24 +159,3 @@ type preluFused struct {
 }
 
 func (k *preluFused) run() { prelu(k.simd, k.out, k.x, k.alpha) }
-
-// preluGo is the portable PReLU loop and the reference for the assembly:
-// relu(v) is v for v > 0 and +0 otherwise (max(v, 0), except that a NaN
-// input gives +0 here; the sum is NaN either way).
-func preluGo(out, x, alpha []float32) {
-	c := len(alpha)
-	if c == 0 {
-		return
-	}
-	for off := 0; off+c <= len(out); off += c {
-		xs := x[off : off+c]
-		o := out[off : off+c]
-		for i, v := range xs {
-			r := relu(v)
-			a := math.Float32frombits(math.Float32bits(v) &^ (1 << 31))
-			d := v - a
-			p := float32(alpha[i] * d)
-			o[i] = r + p
-		}
-	}
-}

@@ -52,46 +52,6 @@ func padBias(bias []float32, n int) []float32 {
 	return out
 }
 
-// gemmTileGo computes, for r < rows (≤ gemmMR) and j < nr (gemmNR or 8),
-//
-//	c[r·ldc + j] = bias[j] + Σ_{kk<k} a[r·lda + kk] · b[kk·nr + j]
-//
-// It is the portable micro-kernel and the reference for the assembly ones.
-// It works on eight columns at a time (gemmRow8): their sums fit in
-// registers next to the A element, where sixteen would spill (amd64 Go
-// code has 15 usable X registers).
-func gemmTileGo(k, rows, nr int, a []float32, lda int, b, bias, c []float32, ldc int) {
-	b = b[:k*nr]
-	for r := 0; r < rows; r++ {
-		ar := a[r*lda : r*lda+k]
-		o := c[r*ldc : r*ldc+nr]
-		for j := 0; j < nr; j += 8 {
-			gemmRow8(ar, b, j, nr, bias[j:j+8], o[j:j+8])
-		}
-	}
-}
-
-// gemmRow8 sets o[j] = bias[j] + Σ_kk ar[kk] · b[kk·nr + j0 + j] for j < 8.
-func gemmRow8(ar, b []float32, j0, nr int, bias, o []float32) {
-	bias, o = bias[:8], o[:8]
-	c0, c1, c2, c3 := bias[0], bias[1], bias[2], bias[3]
-	c4, c5, c6, c7 := bias[4], bias[5], bias[6], bias[7]
-	for kk, av := range ar {
-		i := kk*nr + j0
-		br := b[i : i+8 : i+8]
-		c0 += av * br[0]
-		c1 += av * br[1]
-		c2 += av * br[2]
-		c3 += av * br[3]
-		c4 += av * br[4]
-		c5 += av * br[5]
-		c6 += av * br[6]
-		c7 += av * br[7]
-	}
-	o[0], o[1], o[2], o[3] = c0, c1, c2, c3
-	o[4], o[5], o[6], o[7] = c4, c5, c6, c7
-}
-
 // gemmConv is CONV_2D on the GEMM path.
 type gemmConv struct {
 	g       convGeom

@@ -181,45 +181,6 @@ func (k *depthwiseConv2D) rowRange(b, oy, xa, xb int) {
 	clampSlice(row[xa*c:xb*c], k.lo, k.hi)
 }
 
-// dw3x3Go computes, for p < npix and c0 ≤ ch < c,
-//
-//	out[p·c + ch] = act(bias[ch] + Σ_{ky,kx<3} in[ky·rs + p·xstep + kx·c + ch] · w[(ky·3+kx)·c + ch])
-//
-// summed in ky, kx order: a 3x3 depthwise convolution over output pixels
-// whose taps are all inside the input, rs being the input row stride and
-// xstep the input step between output pixels. It is the portable kernel
-// and the reference for the assembly one.
-func dw3x3Go(out, in, w, bias []float32, npix, c, c0, xstep, rs int, lo, hi float32, doClamp bool) {
-	if npix <= 0 {
-		return
-	}
-	w = w[:9*c]
-	bias = bias[:c]
-	in = in[:2*rs+(npix-1)*xstep+3*c]
-	for p := 0; p < npix; p++ {
-		o := out[p*c : p*c+c]
-		r0 := in[p*xstep:]
-		r1 := in[rs+p*xstep:]
-		r2 := in[2*rs+p*xstep:]
-		for ch := c0; ch < c; ch++ {
-			s := bias[ch]
-			s += r0[ch] * w[ch]
-			s += r0[c+ch] * w[c+ch]
-			s += r0[2*c+ch] * w[2*c+ch]
-			s += r1[ch] * w[3*c+ch]
-			s += r1[c+ch] * w[4*c+ch]
-			s += r1[2*c+ch] * w[5*c+ch]
-			s += r2[ch] * w[6*c+ch]
-			s += r2[c+ch] * w[7*c+ch]
-			s += r2[2*c+ch] * w[8*c+ch]
-			if doClamp {
-				s = clamp(s, lo, hi)
-			}
-			o[ch] = s
-		}
-	}
-}
-
 // runMult is the general depthwise loop for a depth multiplier above 1.
 func (k *depthwiseConv2D) runMult() {
 	g := &k.g
@@ -255,19 +216,6 @@ func (k *depthwiseConv2D) runMult() {
 				}
 				clampSlice(o, k.lo, k.hi)
 			}
-		}
-	}
-}
-
-// dwRowGo computes dst[p·c + ch] += x[p·xstride + ch] · w[ch] for p < npix,
-// ch < c. It is the portable kernel and the reference for the assembly one.
-func dwRowGo(dst, x, w []float32, npix, c, xstride int) {
-	w = w[:c]
-	for p := 0; p < npix; p++ {
-		d := dst[p*c : p*c+c]
-		xs := x[p*xstride : p*xstride+c]
-		for i, wv := range w {
-			d[i] += xs[i] * wv
 		}
 	}
 }

@@ -259,26 +259,3 @@ func (k *unary) run() {
 		copy(k.out, in)
 	}
 }
-
-// addClampGo computes out[i] = a[i] + b[i], clamped with clamp when
-// doClamp is set. It is the portable kernel and the reference for the
-// assembly one.
-func addClampGo(out, a, b []float32, lo, hi float32, doClamp bool) {
-	a, b = a[:len(out)], b[:len(out)]
-	if !doClamp {
-		for i := range out {
-			out[i] = a[i] + b[i]
-		}
-		return
-	}
-	if lo == 0 && !math.Signbit(float64(lo)) && hi > 0 {
-		for i := range out {
-			out[i] = a[i] + b[i]
-		}
-		clampZeroTo(out, out, hi)
-		return
-	}
-	for i := range out {
-		out[i] = clamp(a[i]+b[i], lo, hi)
-	}
-}
