@@ -55,7 +55,7 @@
 // Activations are FLOAT32, except on the quantised path: CONV_2D,
 // DEPTHWISE_CONV_2D, FULLY_CONNECTED and ADD on INT8 or UINT8 tensors
 // (INT8 weights symmetric, per tensor or per channel; UINT8 per tensor;
-// INT32 bias), QUANTIZE from float32 and DEQUANTIZE to float32. Model inputs
+// INT32 bias), QUANTIZE from FLOAT32, INT8 or UINT8 and DEQUANTIZE to FLOAT32. Model inputs
 // and outputs may be INT8 or UINT8 (Int8s, Uint8s). The integer arithmetic
 // is the official TFLite runtime's, bit for bit (q_math.go): fixed-point
 // requantisation with two roundings, except INT8 CONV_2D and

@@ -228,3 +228,91 @@ func constWeights(c qCase) qCase {
 	m.inputs = m.inputs[:1]
 	return qCase{name: c.name, model: m, inputs: c.inputs[:1]}
 }
+
+// requantizeCase is QUANTIZE from one quantised tensor to another: the
+// types, scales and zero points of input and output.
+type requantizeCase struct {
+	name string
+	it   DType
+	si   float32
+	zi   int64
+	ot   DType
+	so   float32
+	zo   int64
+}
+
+// model builds x → QUANTIZE → y on tensors of the given shape.
+func (c requantizeCase) model(shape []int) tModel {
+	return tModel{
+		tensors: []tTensor{qTensor("x", c.it, shape, c.si, c.zi), qTensor("y", c.ot, shape, c.so, c.zo)},
+		ops:     []tOp{{code: tfschema.BuiltinOperatorQUANTIZE, in: []int{0}, out: []int{1}}},
+		inputs:  []int{0}, outputs: []int{1},
+	}
+}
+
+// requantizeCases cover every 8-bit type pair, scale ratios below and above
+// one (exact powers of two, whose products land on rounding ties, and
+// irregular ones), saturation, TFLite's INT8↔UINT8 fast path and its near
+// misses, multipliers that flush to zero, and left shifts up to 31 (where
+// TFLite's int32 product wraps).
+func requantizeCases() []requantizeCase {
+	return []requantizeCase{
+		{"int8/half", Int8, 0.02, 3, Int8, 0.04, -4},
+		{"int8/quarter", Int8, 0.01, -1, Int8, 0.04, 2},
+		{"int8/eighth-ties", Int8, 0.005, 0, Int8, 0.04, 0},
+		{"int8/one-and-half", Int8, 0.06, 7, Int8, 0.04, -9},
+		{"int8/irregular-down", Int8, 0.0517, -13, Int8, 0.0713, 21},
+		{"int8/irregular-up", Int8, 0.0713, 5, Int8, 0.0517, -3},
+		{"int8/same-scale-saturating", Int8, 0.05, 100, Int8, 0.05, -100},
+		{"uint8/irregular", Uint8, 0.031, 128, Uint8, 0.047, 100},
+		{"uint8/double", Uint8, 0.02, 10, Uint8, 0.01, 250},
+		{"int8-uint8/fast-path", Int8, 0.05, -5, Uint8, 0.05, 123},
+		{"int8-uint8/fast-path-zero", Int8, 0.25, 0, Uint8, 0.25, 128},
+		{"uint8-int8/fast-path", Uint8, 0.05, 200, Int8, 0.05, 72},
+		{"uint8-int8/fast-path-128", Uint8, 0.0039, 128, Int8, 0.0039, 0},
+		{"int8-uint8/equal-scale-zp-127-apart", Int8, 0.05, 0, Uint8, 0.05, 127},
+		{"uint8-int8/fast-path-zero", Uint8, 0.05, 0, Int8, 0.05, -128},
+		{"uint8-int8/scale-one-ulp-apart", Uint8, 0.05, 128, Int8, math.Nextafter32(0.05, 1), 0},
+		{"int8-uint8/irregular", Int8, 0.0417, -20, Uint8, 0.0291, 140},
+		{"uint8-int8/irregular", Uint8, 0.0291, 140, Int8, 0.0417, -20},
+		{"int8/ratio-2^20", Int8, 1 << 20, 1, Int8, 1, -1},
+		{"int8/ratio-2^27", Int8, 1 << 27, 0, Int8, 1, 0},
+		{"int8/ratio-1.7*2^30-wraps", Int8, 1.7 * (1 << 30), 3, Int8, 1, 0},
+		{"uint8/ratio-1.3*2^29-wraps", Uint8, 1.3 * (1 << 29), 128, Uint8, 1, 128},
+		{"int8/ratio-2^-31", Int8, 1.5 / (1 << 31), 0, Int8, 1, 0},
+		{"int8/ratio-2^-40-flushes", Int8, 1.0 / (1 << 40), 9, Int8, 1, -7},
+	}
+}
+
+// int16Type is TFLite's INT16, which this package has no tensors for.
+const int16Type = DType(tfschema.TensorTypeINT16)
+
+// requantizeChainCase is float → QUANTIZE (INT8) → QUANTIZE (UINT8, equal
+// scale, zero point 128 higher: TFLite's fast path) → QUANTIZE (INT8,
+// another scale) → DEQUANTIZE → float, with the last two as outputs. As in
+// quantizeCase, inputs avoid exact ties of the first QUANTIZE, which
+// XNNPACK may take (it leaves the 8-bit to 8-bit ones with mixed types to
+// the builtin kernel, checked in TestRequantizeAgainstBuiltin).
+func requantizeChainCase(seed uint64) qCase {
+	rng := rand.New(rand.NewPCG(seed, 6))
+	shape := []int{4, 256}
+	const n, scale = 1024, 0.02
+	m := tModel{
+		tensors: []tTensor{{name: "x", typ: Float32, shape: shape}, qTensor("q8", Int8, shape, scale, -3),
+			qTensor("u8", Uint8, shape, scale, 125), qTensor("r8", Int8, shape, 0.0291, 7), {name: "y", typ: Float32, shape: shape}},
+		ops: []tOp{{code: tfschema.BuiltinOperatorQUANTIZE, in: []int{0}, out: []int{1}},
+			{code: tfschema.BuiltinOperatorQUANTIZE, in: []int{1}, out: []int{2}},
+			{code: tfschema.BuiltinOperatorQUANTIZE, in: []int{2}, out: []int{3}},
+			{code: tfschema.BuiltinOperatorDEQUANTIZE, in: []int{3}, out: []int{4}}},
+		inputs: []int{0}, outputs: []int{3, 4},
+	}
+	in := make([]byte, 0, 4*n)
+	for len(in) < 4*n {
+		v := float32(rng.NormFloat64() * 1.5)
+		if f := float64(v / scale); math.Abs(f-math.Trunc(f)) > 0.499 && math.Abs(f-math.Trunc(f)) < 0.501 {
+			continue
+		}
+		in = binary.LittleEndian.AppendUint32(in, math.Float32bits(v))
+	}
+	return qCase{name: "requantize-chain", model: m, inputs: [][]byte{in}}
+}

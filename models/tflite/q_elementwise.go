@@ -110,3 +110,62 @@ func (k *qDequantize[T]) run() {
 		k.out[i] = float32(k.scale * float64(int32(q)-k.zp))
 	}
 }
+
+// requantizeParams derives TFLite's requantising QUANTIZE (8-bit input):
+// the effective scale input/output scale, in double precision, as a
+// quantized multiplier and shift. TFLite applies a shift s > 0 as x·2^s in
+// int32 (wrapping); from s = 32 on, the C++ shift is undefined, so such
+// scale ratios (≥ 2^31) are rejected.
+func requantizeParams(in, out *tensorDef) (mult int32, shift int, err error) {
+	si, so := in.quant.Scale[0], out.quant.Scale[0]
+	mult, shift = quantizeMultiplier(float64(si) / float64(so))
+	if shift > 31 {
+		return 0, 0, fmt.Errorf("%w: QUANTIZE input scale %g / output scale %g = %g is 2^31 or more (TFLite's fixed-point multiplier cannot hold it)",
+			ErrUnsupported, si, so, float64(si)/float64(so))
+	}
+	return mult, shift, nil
+}
+
+// qRequantize is QUANTIZE from INT8 or UINT8 to INT8 or UINT8 (TFLite's
+// Requantize): (x − input zero point) times the effective scale with
+// TFLite's double rounding (multiplyByQuantizedMultiplier), plus the
+// output zero point (wrapping), saturated to the output type's range.
+//
+// TFLite has a fast path for INT8 to UINT8 and back when the scales are
+// equal (multiplier 2^30, shift 1) and the UINT8 zero point is the INT8 one
+// plus 128: flipping the sign bit. The general path gives the same
+// bytes there (the multiplier is then exact and nothing saturates);
+// TestRequantizeFastPath checks it.
+type qRequantize[I, O qelem] struct {
+	in          []I
+	out         []O
+	mult        int32
+	shift       int
+	inZP, outZP int32
+	lo, hi      int32
+	flip        bool // the fast path: out = in XOR 0x80
+}
+
+func newRequantize[I, O qelem](in, out *Tensor, mult int32, shift int) *qRequantize[I, O] {
+	k := &qRequantize[I, O]{in: view[I](in.q), out: view[O](out.q), mult: mult, shift: shift,
+		inZP: int32(zeroPoint(&in.quant, 0)), outZP: int32(zeroPoint(&out.quant, 0))}
+	k.lo, k.hi = qRange(out.typ)
+	if mult == 1<<30 && shift == 1 && in.typ != out.typ {
+		d := k.inZP - k.outZP
+		k.flip = (in.typ == Int8 && d == -128) || (in.typ == Uint8 && d == 128)
+	}
+	return k
+}
+
+func (k *qRequantize[I, O]) run() {
+	if k.flip {
+		for i, x := range k.in {
+			k.out[i] = O(uint8(x) ^ 0x80)
+		}
+		return
+	}
+	for i, x := range k.in {
+		v := multiplyByQuantizedMultiplier(int32(x)-k.inZP, k.mult, k.shift) + k.outZP
+		k.out[i] = O(min(max(v, k.lo), k.hi))
+	}
+}

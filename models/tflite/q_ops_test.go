@@ -1,10 +1,13 @@
 package tflite
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/vouchkiosk/vouch/models/tflite/internal/tfschema"
@@ -214,5 +217,177 @@ func TestQuantValidation(t *testing.T) {
 	c = addCase("a", Int8, []int{4}, []int{4}, 1, 1, 1e-7, actNone, 1)
 	if _, err := Load(c.model.build()); !errors.Is(err, ErrUnsupported) {
 		t.Errorf("ADD with tiny output scale: err = %v, want ErrUnsupported", err)
+	}
+}
+
+// TestRequantize pins QUANTIZE between 8-bit types to hand-computed values
+// of TFLite's arithmetic, including its double rounding (a quarter of 1
+// and 2, and 5/4, round up to 1, 1 and 2) and ties (−1.5 → −1 in the high
+// multiply, −0.5 → −1 in the rounding shift).
+func TestRequantize(t *testing.T) {
+	for _, tc := range []struct {
+		c    requantizeCase
+		in   []int
+		want []int
+	}{
+		{requantizeCase{"half", Int8, 0.02, 3, Int8, 0.04, -4}, []int{3, 4, 2, 6, 0, 127, -128}, []int{-4, -3, -4, -2, -5, 58, -69}},
+		{requantizeCase{"quarter", Int8, 0.01, 0, Int8, 0.04, 0}, []int{1, 2, -1, -2, 5, 127, -128}, []int{1, 1, 0, -1, 2, 32, -32}},
+		{requantizeCase{"saturating", Int8, 0.05, 100, Int8, 0.05, -100}, []int{127, 100, -128}, []int{-73, -100, -128}},
+		{requantizeCase{"uint8-double", Uint8, 0.02, 10, Uint8, 0.01, 250}, []int{10, 11, 13, 0}, []int{250, 252, 255, 230}},
+		{requantizeCase{"int8-uint8-fast-path", Int8, 0.05, -5, Uint8, 0.05, 123}, []int{-128, 127, 0, -5}, []int{0, 255, 128, 123}},
+		{requantizeCase{"uint8-int8-fast-path", Uint8, 0.05, 200, Int8, 0.05, 72}, []int{0, 255, 200, 128}, []int{-128, 127, 72, 0}},
+		{requantizeCase{"uint8-int8-general", Uint8, 0.05, 0, Int8, 0.025, -128}, []int{0, 1, 127, 128, 255}, []int{-128, -126, 126, 127, 127}},
+		{requantizeCase{"flushes-to-zero-point", Int8, 1.0 / (1 << 40), 9, Int8, 1, -7}, []int{-128, 0, 127}, []int{-7, -7, -7}},
+	} {
+		t.Run(tc.c.name, func(t *testing.T) {
+			in := make([]byte, len(tc.in))
+			for i, v := range tc.in {
+				in[i] = byte(v)
+			}
+			m := tc.c.model([]int{len(in)})
+			got := runOurs(t, m.build(), [][]byte{in})[0]
+			for i, w := range tc.want {
+				g := int(got[i])
+				if tc.c.ot == Int8 {
+					g = int(int8(got[i]))
+				}
+				if g != w {
+					t.Errorf("input %d → %d, want %d", tc.in[i], g, w)
+				}
+			}
+		})
+	}
+}
+
+// TestRequantizeFastPath checks that TFLite's INT8↔UINT8 fast path (equal
+// scales, zero points 128 apart) is taken exactly where TFLite takes it,
+// and that it gives the general path's bytes for every zero point and
+// input.
+func TestRequantizeFastPath(t *testing.T) {
+	tensor := func(typ DType, scale float32, zp int64, b []byte) *Tensor {
+		return &Tensor{typ: typ, shape: []int{len(b)}, q: b, quant: Quantization{Scale: []float32{scale}, ZeroPoint: []int64{zp}}}
+	}
+	all := make([]byte, 256)
+	for i := range all {
+		all[i] = byte(i)
+	}
+	// Both directions: every INT8 zero point with the UINT8 one 128 higher.
+	for z := int64(-128); z < 128; z++ {
+		for _, dir := range []struct{ it, ot DType }{{Int8, Uint8}, {Uint8, Int8}} {
+			zi, zo := z, z+128
+			if dir.it == Uint8 {
+				zi, zo = zo, zi
+			}
+			in := tensor(dir.it, 0.07, zi, all)
+			fast, slow := make([]byte, 256), make([]byte, 256)
+			var flip bool
+			mult, shift := quantizeMultiplier(1)
+			if dir.it == Int8 {
+				k := newRequantize[int8, uint8](in, tensor(dir.ot, 0.07, zo, fast), mult, shift)
+				flip = k.flip
+				k.run()
+				k.out, k.flip = view[uint8](slow), false
+				k.run()
+			} else {
+				k := newRequantize[uint8, int8](in, tensor(dir.ot, 0.07, zo, fast), mult, shift)
+				flip = k.flip
+				k.run()
+				k.out, k.flip = view[int8](slow), false
+				k.run()
+			}
+			if !flip {
+				t.Fatalf("%v zp %d → %v zp %d: fast path not taken", dir.it, zi, dir.ot, zo)
+			}
+			if !bytes.Equal(fast, slow) {
+				t.Fatalf("%v zp %d → %v zp %d: fast path %v, general path %v", dir.it, zi, dir.ot, zo, fast, slow)
+			}
+		}
+	}
+	for _, tc := range []struct {
+		name   string
+		it     DType
+		zi     int64
+		ot     DType
+		zo     int64
+		so     float32
+		expect bool
+	}{
+		{"int8 to uint8", Int8, 0, Uint8, 128, 0.07, true},
+		{"uint8 to int8", Uint8, 128, Int8, 0, 0.07, true},
+		{"zero points 127 apart", Int8, 0, Uint8, 127, 0.07, false},
+		{"uint8 zero point 0 to int8 -128", Uint8, 0, Int8, -128, 0.07, true},
+		{"scales differ", Int8, 0, Uint8, 128, 0.071, false},
+		{"same type", Int8, 0, Int8, 0, 0.07, false},
+	} {
+		out := tensor(tc.ot, tc.so, tc.zo, make([]byte, 256))
+		mult, shift := quantizeMultiplier(float64(float32(0.07)) / float64(tc.so))
+		var flip bool
+		switch {
+		case tc.it == Int8 && tc.ot == Uint8:
+			flip = newRequantize[int8, uint8](tensor(tc.it, 0.07, tc.zi, all), out, mult, shift).flip
+		case tc.it == Uint8:
+			flip = newRequantize[uint8, int8](tensor(tc.it, 0.07, tc.zi, all), out, mult, shift).flip
+		default:
+			flip = newRequantize[int8, int8](tensor(tc.it, 0.07, tc.zi, all), out, mult, shift).flip
+		}
+		if flip != tc.expect {
+			t.Errorf("%s: fast path %v, want %v", tc.name, flip, tc.expect)
+		}
+	}
+}
+
+// TestRequantizeValidation feeds QUANTIZE models with unsupported type
+// pairs or broken quantisation parameters and expects the sentinel and a
+// message naming the problem, at Load and never as a panic.
+func TestRequantizeValidation(t *testing.T) {
+	base := requantizeCase{"", Int8, 0.02, 3, Uint8, 0.03, 128}
+	nan := float32(math.NaN())
+	for _, tc := range []struct {
+		name string
+		edit func(m *tModel)
+		want error
+		msg  string
+	}{
+		{"zero input scale", func(m *tModel) { m.tensors[0].quant.Scale[0] = 0 }, ErrMalformed, "quantization scale 0"},
+		{"negative output scale", func(m *tModel) { m.tensors[1].quant.Scale[0] = -0.5 }, ErrMalformed, "quantization scale -0.5"},
+		{"NaN input scale", func(m *tModel) { m.tensors[0].quant.Scale[0] = nan }, ErrMalformed, "quantization scale NaN"},
+		{"infinite output scale", func(m *tModel) { m.tensors[1].quant.Scale[0] = float32(math.Inf(1)) }, ErrMalformed, "quantization scale +Inf"},
+		{"input zero point outside int8", func(m *tModel) { m.tensors[0].quant.ZeroPoint[0] = 200 }, ErrMalformed, "zero point 200 outside INT8"},
+		{"output zero point outside uint8", func(m *tModel) { m.tensors[1].quant.ZeroPoint[0] = -1 }, ErrMalformed, "zero point -1 outside UINT8"},
+		{"per-channel input", func(m *tModel) {
+			m.tensors[0].quant = &Quantization{Scale: []float32{0.1, 0.2}, ZeroPoint: []int64{0, 0}, Dim: 0}
+		}, ErrUnsupported, "want per-tensor quantization, have 2 scales"},
+		{"unquantised input", func(m *tModel) { m.tensors[0].quant = nil }, ErrUnsupported, "have 0 scales"},
+		{"scale ratio 2^31", func(m *tModel) {
+			m.tensors[0].quant.Scale[0] = 1 << 31
+			m.tensors[1].quant.Scale[0] = 1
+		},
+			ErrUnsupported, "is 2^31 or more"},
+		{"INT8 to INT16", func(m *tModel) { m.tensors[1].typ = int16Type; m.tensors[1].quant.ZeroPoint[0] = 0 },
+			ErrUnsupported, "QUANTIZE from INT8 to INT16 (output must be INT8 or UINT8)"},
+		{"INT8 to INT32", func(m *tModel) { m.tensors[1].typ = Int32 }, ErrUnsupported, "QUANTIZE from INT8 to INT32"},
+		{"UINT8 to FLOAT32", func(m *tModel) { m.tensors[0].typ, m.tensors[1].typ = Uint8, Float32 },
+			ErrUnsupported, "QUANTIZE from UINT8 to FLOAT32"},
+		{"INT32 to INT8", func(m *tModel) {
+			m.tensors[0].typ, m.tensors[1].typ = Int32, Int8
+			m.tensors[1].quant.ZeroPoint[0] = 0
+			m.tensors[0].i32 = make([]int32, 4)
+			m.inputs = nil
+		}, ErrUnsupported, "QUANTIZE from INT32 to INT8 (input must be FLOAT32, INT8 or UINT8)"},
+		{"constant INT16 input", func(m *tModel) {
+			m.tensors[0].typ = int16Type
+			m.tensors[0].raw = make([]byte, 8)
+			m.inputs = nil
+		}, ErrUnsupported, "constant of type INT16"},
+		{"INT16 model input", func(m *tModel) { m.tensors[0].typ = int16Type }, ErrUnsupported, "model input of type INT16"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := base.model([]int{4})
+			tc.edit(&m)
+			_, err := Load(m.build())
+			if !errors.Is(err, tc.want) || !strings.Contains(fmt.Sprint(err), tc.msg) {
+				t.Fatalf("Load: err = %v, want %v containing %q", err, tc.want, tc.msg)
+			}
+		})
 	}
 }

@@ -74,6 +74,9 @@ func (ip *Interpreter) prepareQuant(od *opDef) (kernel, error) {
 	in, out := &ip.tensors[od.inputs[0]], &ip.tensors[od.outputs[0]]
 	switch od.code {
 	case tfschema.BuiltinOperatorQUANTIZE:
+		if isQuantType(in.typ) {
+			return prepareRequantize(ip, in, out)
+		}
 		if out.typ == Uint8 {
 			return newQuantize[uint8](in, out), nil
 		}
@@ -93,6 +96,28 @@ func (ip *Interpreter) prepareQuant(od *opDef) (kernel, error) {
 func newQuantize[T qelem](in, out *Tensor) kernel {
 	lo, hi := qRange(out.typ)
 	return &qQuantize[T]{in: in.f32, out: view[T](out.q), scale: out.quant.Scale[0], zp: int32(zeroPoint(&out.quant, 0)), lo: lo, hi: hi}
+}
+
+// prepareRequantize binds QUANTIZE from an 8-bit tensor to an 8-bit tensor.
+func prepareRequantize(ip *Interpreter, in, out *Tensor) (kernel, error) {
+	for _, x := range []*Tensor{in, out} {
+		if x.q == nil && x.Len() > 0 {
+			return nil, fmt.Errorf("%w: tensor %d has no storage", ErrMalformed, x.index)
+		}
+	}
+	mult, shift, err := requantizeParams(&ip.model.tensors[in.index], &ip.model.tensors[out.index])
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case in.typ == Int8 && out.typ == Int8:
+		return newRequantize[int8, int8](in, out, mult, shift), nil
+	case in.typ == Int8:
+		return newRequantize[int8, uint8](in, out, mult, shift), nil
+	case out.typ == Int8:
+		return newRequantize[uint8, int8](in, out, mult, shift), nil
+	}
+	return newRequantize[uint8, uint8](in, out, mult, shift), nil
 }
 
 func prepareQuantTyped[T qelem](ip *Interpreter, od *opDef) (kernel, error) {

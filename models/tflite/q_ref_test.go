@@ -238,6 +238,7 @@ func quantRefCases() []qCase {
 		quantizeCase("quantize-dequantize/int8", Int8, 5, 27),
 		quantizeCase("quantize-dequantize/uint8", Uint8, 130, 28),
 		chainCase(29),
+		requantizeChainCase(30),
 	}
 }
 
@@ -364,6 +365,36 @@ func TestQuantizeAgainstBuiltin(t *testing.T) {
 	}
 }
 
+// TestRequantizeAgainstBuiltin checks QUANTIZE between 8-bit types against
+// TFLite's builtin kernel on every input byte value. XNNPACK takes INT8 to
+// INT8 up to rank 6, so the reference runs rank-7 tensors (the op is
+// elementwise; ours runs rank 1) and its profile must show the builtin
+// QUANTIZE.
+func TestRequantizeAgainstBuiltin(t *testing.T) {
+	r := startRef(t)
+	in := make([]byte, 256)
+	for i := range in {
+		in[i] = byte(i)
+	}
+	for _, c := range requantizeCases() {
+		t.Run(c.name, func(t *testing.T) {
+			ref := c.model([]int{1, 1, 1, 1, 2, 2, 64})
+			want, kernels, err := r.run(ref.build(), [][]byte{in})
+			if err != nil {
+				t.Fatalf("reference: %v", err)
+			}
+			if !slices.Equal(kernels, []string{"QUANTIZE"}) {
+				t.Fatalf("reference kernels %v, want the builtin QUANTIZE", kernels)
+			}
+			ours := c.model([]int{len(in)})
+			got := runOurs(t, ours.build(), [][]byte{in})
+			if d := diffBytes(got[0], want[0], c.ot); d != "" {
+				t.Errorf("%s", d)
+			}
+		})
+	}
+}
+
 // TestQuantRejectionsMatchReference checks that models this package
 // rejects are rejected by the official runtime too. (An ADD whose output
 // scale overflows TFLite's rescaling is left out: it aborts the WebAssembly
@@ -381,7 +412,12 @@ func TestQuantRejectionsMatchReference(t *testing.T) {
 	}
 	asymmetric := conv()
 	asymmetric.model.tensors[1].quant.ZeroPoint[1] = 3
-	for name, c := range map[string]qCase{"uint8 per-channel weights": uint8PerChannel, "asymmetric int8 weights": asymmetric} {
+	// The runtime's QUANTIZE requantises 8-bit tensors only to 8 bits.
+	s8to16 := requantizeCase{"", Int8, 0.02, 3, int16Type, 0.0001, 0}.model([]int{1, 2, 8})
+	u8to16 := requantizeCase{"", Uint8, 0.02, 128, int16Type, 0.0001, 0}.model([]int{1, 2, 8})
+	for name, c := range map[string]qCase{"uint8 per-channel weights": uint8PerChannel, "asymmetric int8 weights": asymmetric,
+		"QUANTIZE INT8 to INT16":  {model: s8to16, inputs: [][]byte{make([]byte, 16)}},
+		"QUANTIZE UINT8 to INT16": {model: u8to16, inputs: [][]byte{make([]byte, 16)}}} {
 		model := c.model.build()
 		if _, err := Load(model); err == nil {
 			t.Errorf("%s: Load succeeded", name)

@@ -96,13 +96,7 @@ func (e *shapeEnv) quantTypes(od *opDef) error {
 	in0 := od.inputs[0]
 	switch od.code {
 	case tfschema.BuiltinOperatorQUANTIZE:
-		if m.tensors[in0].typ != Float32 {
-			return e.tensorErr(in0, "%w: QUANTIZE from %v", ErrUnsupported, m.tensors[in0].typ)
-		}
-		if !isQuantType(ot) {
-			return e.tensorErr(out, "%w: QUANTIZE to %v", ErrUnsupported, ot)
-		}
-		return e.perTensor(out)
+		return e.quantizeTypes(in0, out)
 	case tfschema.BuiltinOperatorDEQUANTIZE:
 		if !isQuantType(m.tensors[in0].typ) || ot != Float32 {
 			return e.tensorErr(in0, "%w: DEQUANTIZE of a %v activation to %v", ErrUnsupported, m.tensors[in0].typ, ot)
@@ -160,6 +154,34 @@ func (e *shapeEnv) quantTypes(od *opDef) error {
 		if math.Abs(ps-bs)/float64(m.tensors[out].quant.Scale[0]) > 0.02 {
 			return e.tensorErr(od.inputs[2], "%w: bias scale %g, input·filter scale %g", ErrMalformed, bs, ps)
 		}
+	}
+	return nil
+}
+
+// quantizeTypes checks QUANTIZE: from FLOAT32, INT8 or UINT8 to INT8 or
+// UINT8, both sides per tensor. The official runtime (measured) also
+// requantises INT16 to INT8, INT16 or INT32 and INT32 to INT8 or INT16, and
+// rejects INT8 or UINT8 to INT16 and INT16 to UINT8. This package has no
+// INT16 tensors and no INT32 activations, so it rejects all of those.
+func (e *shapeEnv) quantizeTypes(in, out int) error {
+	it, ot := e.m.tensors[in].typ, e.m.tensors[out].typ
+	if it != Float32 && !isQuantType(it) {
+		return e.tensorErr(in, "%w: QUANTIZE from %v to %v (input must be FLOAT32, INT8 or UINT8)", ErrUnsupported, it, ot)
+	}
+	if !isQuantType(ot) {
+		return e.tensorErr(out, "%w: QUANTIZE from %v to %v (output must be INT8 or UINT8)", ErrUnsupported, it, ot)
+	}
+	if err := e.perTensor(out); err != nil {
+		return err
+	}
+	if it == Float32 {
+		return nil
+	}
+	if err := e.perTensor(in); err != nil {
+		return err
+	}
+	if _, _, err := requantizeParams(&e.m.tensors[in], &e.m.tensors[out]); err != nil {
+		return e.tensorErr(out, "%w", err)
 	}
 	return nil
 }
