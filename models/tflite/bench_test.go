@@ -2,40 +2,69 @@ package tflite
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"testing"
 	"time"
 )
 
+// benchModels are the fetched models the benchmarks time.
+var benchModels = []string{"face_detection_short_range", "face_detection_full_range", "mobilefacenet"}
+
 // BenchmarkInvoke times one Invoke of each fetched model, single-threaded,
 // and reports the achieved multiply-accumulate rate and the process CPU
 // time per Invoke.
 func BenchmarkInvoke(b *testing.B) {
-	for _, id := range []string{"face_detection_short_range", "face_detection_full_range", "mobilefacenet"} {
-		b.Run(id, func(b *testing.B) {
-			m, err := Load(modelBytes(b, id))
-			if err != nil {
-				b.Fatal(err)
-			}
-			ip, err := NewInterpreter(m, nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			ctx := context.Background()
-			b.ReportAllocs()
-			b.ResetTimer()
-			cpu0 := processCPU()
-			for b.Loop() {
-				if err := ip.Invoke(ctx); err != nil {
-					b.Fatal(err)
-				}
-			}
-			cpu := processCPU() - cpu0
-			b.ReportMetric(float64(ip.MACs())*float64(b.N)/b.Elapsed().Seconds()/1e9, "GMAC/s")
-			// CPU time per Invoke: on a shared machine this, not ns/op, is the cost.
-			b.ReportMetric(cpu.Seconds()*1e3/float64(b.N), "cpu-ms/op")
-		})
+	for _, id := range benchModels {
+		b.Run(id, func(b *testing.B) { benchInvoke(b, id, 1) })
 	}
+}
+
+// BenchmarkInvokeThreads is BenchmarkInvoke with Options.Threads 1 and 2
+// side by side; the threads=2 runs also report the speedup over threads=1
+// measured just before (wall time; cpu-ms/op shows what it costs).
+func BenchmarkInvokeThreads(b *testing.B) {
+	for _, id := range benchModels {
+		var one float64 // ns per Invoke with one thread
+		for _, threads := range []int{1, 2} {
+			b.Run(fmt.Sprintf("%s/threads=%d", id, threads), func(b *testing.B) {
+				ns := benchInvoke(b, id, threads)
+				if threads == 1 {
+					one = ns
+				} else if one > 0 {
+					b.ReportMetric(one/ns, "speedup")
+				}
+			})
+		}
+	}
+}
+
+// benchInvoke times Invoke of model id with the given Options.Threads and
+// returns the wall nanoseconds per Invoke.
+func benchInvoke(b *testing.B, id string, threads int) float64 {
+	m, err := Load(modelBytes(b, id))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ip, err := NewInterpreter(m, &Options{Threads: threads})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ip.Close()
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := processCPU()
+	for b.Loop() {
+		if err := ip.Invoke(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	cpu := processCPU() - cpu0
+	b.ReportMetric(float64(ip.MACs())*float64(b.N)/b.Elapsed().Seconds()/1e9, "GMAC/s")
+	// CPU time per Invoke: on a shared machine this, not ns/op, is the cost.
+	b.ReportMetric(cpu.Seconds()*1e3/float64(b.N), "cpu-ms/op")
+	return float64(b.Elapsed().Nanoseconds()) / float64(b.N)
 }
 
 // TestProfileReport prints the per-operator time profile of each model
@@ -44,7 +73,7 @@ func TestProfileReport(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		t.Skip("profile report only in full, non-race runs")
 	}
-	for _, id := range []string{"face_detection_short_range", "face_detection_full_range", "mobilefacenet"} {
+	for _, id := range benchModels {
 		ip := mustInterp(t, modelBytes(t, id), nil)
 		invoke(t, ip)
 		agg := map[string]time.Duration{}

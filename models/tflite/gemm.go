@@ -54,19 +54,33 @@ func padBias(bias []float32, n int) []float32 {
 
 // gemmConv is CONV_2D on the GEMM path.
 type gemmConv struct {
-	g       convGeom
-	k       int       // kh·kw·ic
-	direct  bool      // A is the input itself
-	in, out []float32 // NHWC tensors
-	packed  []float32 // B in panels
-	bias    []float32 // padded to panels
-	scratch []float32 // im2col rows, block·k floats
-	tailA   []float32 // SIMD path: the last m mod gemmMR rows of A, zero-padded to gemmMR rows
-	block   int       // rows of A gathered at a time (multiple of gemmMR)
-	tile    [gemmMR * gemmNR]float32
-	lo, hi  float32
-	clamp   bool // the activation is not the identity
-	simd    bool
+	g      convGeom
+	k      int       // kh·kw·ic
+	m      int       // rows of A and C: output pixels
+	direct bool      // A is the input itself
+	in     []float32 // NHWC input
+	out    []float32 // NHWC output
+	packed []float32 // B in panels
+	bias   []float32 // padded to panels
+	block  int       // rows of A gathered at a time (multiple of gemmMR)
+	lo, hi float32
+	clamp  bool // the activation is not the identity
+	simd   bool
+	// ws holds one scratch set per worker; ws[0] serves run. It has more
+	// than one entry only after split.
+	ws []gemmScratch
+	// byPanel says that split's chunks are ranges of panels (all rows)
+	// instead of ranges of row tiles (all panels): for small M, where
+	// whole tiles do not divide evenly.
+	byPanel bool
+}
+
+// gemmScratch is one worker's private memory for gemmConv.
+type gemmScratch struct {
+	a     []float32 // im2col rows, block·k floats (nil when direct)
+	tailA []float32 // SIMD path: the last m mod gemmMR rows of A, zero-padded to gemmMR rows
+	tile  [gemmMR * gemmNR]float32
+	_     [64]byte // keep workers' tiles off each other's cache lines
 }
 
 // tileGo is tileKernel with the portable micro-kernel: the tile, then its
@@ -85,43 +99,89 @@ const gemmBlockFloats = 32 << 10
 
 func newGemmConv(g convGeom, in, filter, bias, out []float32, lo, hi float32, simd bool) *gemmConv {
 	k := g.kh * g.kw * g.ic
-	c := &gemmConv{g: g, k: k, in: in, out: out, lo: lo, hi: hi, simd: simd,
+	c := &gemmConv{g: g, k: k, m: g.n * g.oh * g.ow, in: in, out: out, lo: lo, hi: hi, simd: simd,
 		clamp:  !(math.IsInf(float64(lo), -1) && math.IsInf(float64(hi), 1)),
 		packed: packFilter(filter, g.oc, k), bias: padBias(bias, g.oc)}
 	c.direct = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.padT == 0 && g.padL == 0 && g.oh == g.ih && g.ow == g.iw
-	m := g.n * g.oh * g.ow
 	c.block = max(gemmMR, gemmBlockFloats/max(k, 1)/gemmMR*gemmMR)
 	if c.direct {
-		c.block = m
+		c.block = c.m
 	} else {
-		c.block = min(c.block, (m+gemmMR-1)/gemmMR*gemmMR)
-		c.scratch = make([]float32, c.block*k)
+		c.block = min(c.block, (c.m+gemmMR-1)/gemmMR*gemmMR)
 	}
-	if simd && m%gemmMR != 0 {
-		c.tailA = make([]float32, gemmMR*k)
-	}
+	c.ws = []gemmScratch{c.newScratch()}
 	return c
 }
 
-func (c *gemmConv) run() {
-	g := &c.g
-	m := g.n * g.oh * g.ow
-	n := g.oc
-	for m0 := 0; m0 < m; m0 += c.block {
-		rows := min(c.block, m-m0)
-		a := c.scratch
+// newScratch allocates one worker's scratch set.
+func (c *gemmConv) newScratch() gemmScratch {
+	var s gemmScratch
+	if !c.direct {
+		s.a = make([]float32, c.block*c.k)
+	}
+	if c.simd && c.m%gemmMR != 0 {
+		s.tailA = make([]float32, gemmMR*c.k)
+	}
+	return s
+}
+
+// panels returns the number of column panels of B.
+func (c *gemmConv) panels() int { return (c.g.oc + gemmNR - 1) / gemmNR }
+
+func (c *gemmConv) run() { c.compute(&c.ws[0], 0, c.m, 0, c.panels()) }
+
+// split prepares chunks for nw workers: ranges of row tiles (multiples of
+// gemmMR rows, so that the row tail, if any, stays the last rows of the
+// last chunk) or, when there are few rows, of panels. It returns 0 when
+// the product is too small to be worth waking workers for.
+func (c *gemmConv) split(nw int) int {
+	tiles, panels := (c.m+gemmMR-1)/gemmMR, c.panels()
+	if int64(c.m)*int64(c.g.oc)*int64(c.k) < splitMinMACs || max(tiles, panels) < 2 {
+		return 0
+	}
+	// Chunks are whole tiles or whole panels: split the dimension whose
+	// largest chunk is the smaller fraction of the work.
+	n := chunkCount(tiles, nw)
+	if np := chunkCount(panels, nw); shareImbalance(panels, np) < shareImbalance(tiles, n) {
+		c.byPanel, n = true, np
+	}
+	for len(c.ws) < nw {
+		c.ws = append(c.ws, c.newScratch())
+	}
+	return n
+}
+
+// runChunk computes chunk i of n (see split) with worker w's scratch.
+func (c *gemmConv) runChunk(w, i, n int) {
+	if c.byPanel {
+		p0, p1 := chunkRange(c.panels(), i, n)
+		c.compute(&c.ws[w], 0, c.m, p0, p1)
+		return
+	}
+	t0, t1 := chunkRange((c.m+gemmMR-1)/gemmMR, i, n)
+	c.compute(&c.ws[w], t0*gemmMR, min(t1*gemmMR, c.m), 0, c.panels())
+}
+
+// compute computes rows [r0, r1) of C in panels [p0, p1) with scratch s;
+// r0 is a multiple of gemmMR. Every element of C is computed by the same
+// micro-kernel call whatever the range, so shares give the bits of run.
+func (c *gemmConv) compute(s *gemmScratch, r0, r1, p0, p1 int) {
+	n := c.g.oc
+	for m0 := r0; m0 < r1; m0 += c.block {
+		rows := min(c.block, r1-m0)
+		a := s.a
 		if c.direct {
 			a = c.in[m0*c.k:]
 		} else {
-			c.im2col(m0, rows)
+			c.im2col(a, m0, rows)
 		}
 		// The SIMD kernel computes whole tiles: a row tail runs on a
 		// zero-padded copy of its rows of A.
 		tail := rows % gemmMR
-		if c.tailA != nil && tail != 0 {
-			copy(c.tailA[:tail*c.k], a[(rows-tail)*c.k:rows*c.k])
+		if s.tailA != nil && tail != 0 {
+			copy(s.tailA[:tail*c.k], a[(rows-tail)*c.k:rows*c.k])
 		}
-		for p := 0; p*gemmNR < n; p++ {
+		for p := p0; p < p1; p++ {
 			nr := panelWidth(p, n)
 			b := c.packed[p*c.k*gemmNR : p*c.k*gemmNR+c.k*nr]
 			bias := c.bias[p*gemmNR : p*gemmNR+nr]
@@ -129,30 +189,30 @@ func (c *gemmConv) run() {
 			for r := 0; r < rows; r += gemmMR {
 				tr := min(gemmMR, rows-r)
 				dst := c.out[(m0+r)*n+p*gemmNR:]
-				if cols == nr && (tr == gemmMR || c.tailA == nil) {
+				if cols == nr && (tr == gemmMR || s.tailA == nil) {
 					c.tileKernel(tr, nr, a[r*c.k:], b, bias, dst, n)
 					continue
 				}
 				ar, kr := a[r*c.k:], tr
-				if tr < gemmMR && c.tailA != nil {
-					ar, kr = c.tailA, gemmMR
+				if tr < gemmMR && s.tailA != nil {
+					ar, kr = s.tailA, gemmMR
 				}
-				c.tileKernel(kr, nr, ar, b, bias, c.tile[:], nr)
+				c.tileKernel(kr, nr, ar, b, bias, s.tile[:], nr)
 				for i := 0; i < tr; i++ {
-					copy(dst[i*n:i*n+cols], c.tile[i*nr:i*nr+cols])
+					copy(dst[i*n:i*n+cols], s.tile[i*nr:i*nr+cols])
 				}
 			}
 		}
 	}
 }
 
-// im2col gathers rows m0 … m0+rows−1 of A into the scratch buffer, writing
+// im2col gathers rows m0 … m0+rows−1 of A into dst, writing
 // zeros for filter taps that fall in the padding. With no column dilation
 // the taps of one filter row are adjacent input pixels, so each filter row
 // is at most one zero run, one contiguous copy and another zero run (one
 // copy of kw·ic floats instead of kw copies of ic, which matters for the
 // 3-channel first layers).
-func (c *gemmConv) im2col(m0, rows int) {
+func (c *gemmConv) im2col(dst []float32, m0, rows int) {
 	g := &c.g
 	rowLen := g.kw * g.ic
 	for r := 0; r < rows; r++ {
@@ -160,11 +220,11 @@ func (c *gemmConv) im2col(m0, rows int) {
 		ox := p % g.ow
 		oy := (p / g.ow) % g.oh
 		b := p / (g.ow * g.oh)
-		dst := c.scratch[r*c.k : (r+1)*c.k]
+		row := dst[r*c.k : (r+1)*c.k]
 		ix0 := ox*g.sw - g.padL
 		for ky := 0; ky < g.kh; ky++ {
 			iy := oy*g.sh - g.padT + ky*g.dh
-			seg := dst[ky*rowLen : (ky+1)*rowLen]
+			seg := row[ky*rowLen : (ky+1)*rowLen]
 			if iy < 0 || iy >= g.ih {
 				clear(seg)
 				continue

@@ -3,9 +3,13 @@ package tflite
 import (
 	"context"
 	"fmt"
+	"runtime"
 
 	"github.com/vouchkiosk/vouch/models/tflite/internal/tfschema"
 )
+
+// MaxThreads is the largest Options.Threads.
+const MaxThreads = 64
 
 // DefaultMaxArenaBytes bounds the activation arena when Options leaves
 // MaxArenaBytes zero.
@@ -19,8 +23,12 @@ type Options struct {
 	// (see the package doc) and fails with ErrShape where it does not.
 	Batch int
 	// Threads is the number of goroutines an operator may use. 0 and 1 mean
-	// single-threaded, the kiosk default. This version always runs single
-	// threaded.
+	// single-threaded, the kiosk default: Invoke runs on the calling
+	// goroutine only. N > 1 starts N−1 worker goroutines owned by the
+	// Interpreter (stop them with Close); CONV_2D, DEPTHWISE_CONV_2D and
+	// FULLY_CONNECTED operators with enough work are split into N shares,
+	// one computed by the caller. Results are bit-identical to a
+	// single-threaded run. At most MaxThreads.
 	Threads int
 	// MaxArenaBytes bounds the memory planned for intermediate tensors;
 	// 0 means DefaultMaxArenaBytes.
@@ -34,7 +42,8 @@ type kernel interface {
 }
 
 // Interpreter runs one Model. It is NOT safe for concurrent use; create one
-// Interpreter per goroutine (they may share the Model).
+// Interpreter per goroutine (they may share the Model). One created with
+// Options.Threads > 1 owns worker goroutines: Close it when done.
 type Interpreter struct {
 	model   *Model
 	tensors []Tensor
@@ -42,6 +51,8 @@ type Interpreter struct {
 	steps   []step
 	inputs  []int
 	outputs []int
+	pool    *workerPool     // nil when single-threaded or closed
+	cleanup runtime.Cleanup // stops the pool of an unclosed, dropped Interpreter
 
 	portable bool // use only the portable kernels (tests compare both paths)
 }
@@ -49,6 +60,7 @@ type Interpreter struct {
 type step struct {
 	op   int // operator index, for errors and profiles
 	k    kernel
+	job  int   // index of k in the worker pool's jobs when it runs split, else -1
 	macs int64 // multiply-accumulates (or elements for non-arithmetic ops)
 }
 
@@ -66,6 +78,9 @@ func newInterpreter(m *Model, opts *Options, portable bool) (*Interpreter, error
 	}
 	if o.Batch < 0 || o.Batch > maxDim {
 		return nil, fmt.Errorf("%w: batch %d", ErrShape, o.Batch)
+	}
+	if o.Threads < 0 || o.Threads > MaxThreads {
+		return nil, fmt.Errorf("%w: %d threads (0 to %d)", ErrUnsupported, o.Threads, MaxThreads)
 	}
 	if o.MaxArenaBytes == 0 {
 		o.MaxArenaBytes = DefaultMaxArenaBytes
@@ -98,8 +113,9 @@ func newInterpreter(m *Model, opts *Options, portable bool) (*Interpreter, error
 		} else if kn, err = ip.prepare(od); err != nil {
 			return nil, &OpError{Index: ps.op, Op: od.name(), Err: err}
 		}
-		ip.steps = append(ip.steps, step{op: ps.op, k: kn, macs: opMACs(kn, ip.tensors[ps.outputs[0]].Len())})
+		ip.steps = append(ip.steps, step{op: ps.op, k: kn, job: -1, macs: opMACs(kn, ip.tensors[ps.outputs[0]].Len())})
 	}
+	ip.startWorkers(o.Threads)
 	return ip, nil
 }
 
@@ -124,7 +140,7 @@ func (ip *Interpreter) foldConstants() []int {
 
 // Invoke runs the model once. It checks ctx between operators and returns
 // ctx.Err() if it is cancelled; the outputs are then unspecified. Invoke
-// does not allocate.
+// does not allocate, whatever Options.Threads.
 func (ip *Interpreter) Invoke(ctx context.Context) error {
 	done := ctx.Done()
 	for i := range ip.steps {
@@ -135,7 +151,7 @@ func (ip *Interpreter) Invoke(ctx context.Context) error {
 			default:
 			}
 		}
-		ip.steps[i].k.run()
+		ip.runStep(i)
 	}
 	return nil
 }
@@ -211,7 +227,7 @@ func opMACs(k kernel, outLen int) int64 {
 		g := &k.g
 		return int64(g.n) * int64(g.oh*g.ow) * int64(g.oc) * int64(g.kh*g.kw)
 	case *fullyConnected:
-		return int64(k.rows) * int64(k.depth) * int64(k.units)
+		return int64(k.rows) * int64(k.depth) * int64(k.nUnits)
 	case *pool2D:
 		return int64(outLen) * int64(k.g.kh*k.g.kw)
 	}

@@ -107,10 +107,27 @@ func (k *depthwiseConv2D) interior3x3() (xa, xb int) {
 
 // run computes out[oy, ox, c·mult+m] = act(bias + Σ_{ky,kx} in[iy, ix, c] ·
 // filter[ky, kx, c·mult+m]), skipping padding taps, summing in ky, kx order.
-func (k *depthwiseConv2D) run() {
+func (k *depthwiseConv2D) run() { k.rows(0, k.g.n*k.g.oh) }
+
+// split returns the number of chunks of output rows for nw workers, or 0
+// if the operator is too small to split; chunks need no scratch.
+func (k *depthwiseConv2D) split(nw int) int {
+	g := &k.g
+	if g.n*g.oh < 2 || int64(g.n*g.oh*g.ow)*int64(g.oc)*int64(g.kh*g.kw) < splitMinMACs {
+		return 0
+	}
+	return chunkCount(g.n*g.oh, nw)
+}
+
+// runChunk computes chunk i of n of the output rows.
+func (k *depthwiseConv2D) runChunk(_, i, n int) { k.rows(chunkRange(k.g.n*k.g.oh, i, n)) }
+
+// rows computes output rows [r0, r1) of all images, row r being row r mod
+// oh of image r / oh. Each row is computed the same way whatever the range.
+func (k *depthwiseConv2D) rows(r0, r1 int) {
 	g := &k.g
 	if k.mult != 1 {
-		k.runMult()
+		k.runMult(r0, r1)
 		return
 	}
 	c := g.oc
@@ -120,19 +137,18 @@ func (k *depthwiseConv2D) run() {
 		bias = k.zeros
 	}
 	doClamp := !(math.IsInf(float64(k.lo), -1) && math.IsInf(float64(k.hi), 1))
-	for b := 0; b < g.n; b++ {
-		for oy := 0; oy < g.oh; oy++ {
-			iy := oy*g.sh - g.padT
-			if xa >= xb || iy < 0 || iy+2 >= g.ih {
-				k.rowRange(b, oy, 0, g.ow)
-				continue
-			}
-			k.rowRange(b, oy, 0, xa)
-			out := k.out[((b*g.oh+oy)*g.ow+xa)*c:]
-			in := k.in[((b*g.ih+iy)*g.iw+xa*g.sw-g.padL)*c:]
-			dw3x3(k.simd, out, in, k.filter, bias, xb-xa, c, g.sw*c, g.iw*c, k.lo, k.hi, doClamp)
-			k.rowRange(b, oy, xb, g.ow)
+	for r := r0; r < r1; r++ {
+		b, oy := r/g.oh, r%g.oh
+		iy := oy*g.sh - g.padT
+		if xa >= xb || iy < 0 || iy+2 >= g.ih {
+			k.rowRange(b, oy, 0, g.ow)
+			continue
 		}
+		k.rowRange(b, oy, 0, xa)
+		out := k.out[((b*g.oh+oy)*g.ow+xa)*c:]
+		in := k.in[((b*g.ih+iy)*g.iw+xa*g.sw-g.padL)*c:]
+		dw3x3(k.simd, out, in, k.filter, bias, xb-xa, c, g.sw*c, g.iw*c, k.lo, k.hi, doClamp)
+		k.rowRange(b, oy, xb, g.ow)
 	}
 }
 
@@ -181,41 +197,41 @@ func (k *depthwiseConv2D) rowRange(b, oy, xa, xb int) {
 	clampSlice(row[xa*c:xb*c], k.lo, k.hi)
 }
 
-// runMult is the general depthwise loop for a depth multiplier above 1.
-func (k *depthwiseConv2D) runMult() {
+// runMult is the general depthwise loop for a depth multiplier above 1,
+// over output rows [r0, r1) as in rows.
+func (k *depthwiseConv2D) runMult(r0, r1 int) {
 	g := &k.g
-	for b := 0; b < g.n; b++ {
-		for oy := 0; oy < g.oh; oy++ {
-			for ox := 0; ox < g.ow; ox++ {
-				o := k.out[((b*g.oh+oy)*g.ow+ox)*g.oc:][:g.oc]
-				if k.bias != nil {
-					copy(o, k.bias)
-				} else {
-					clear(o)
+	for r := r0; r < r1; r++ {
+		b, oy := r/g.oh, r%g.oh
+		for ox := 0; ox < g.ow; ox++ {
+			o := k.out[((b*g.oh+oy)*g.ow+ox)*g.oc:][:g.oc]
+			if k.bias != nil {
+				copy(o, k.bias)
+			} else {
+				clear(o)
+			}
+			for ky := 0; ky < g.kh; ky++ {
+				iy := oy*g.sh - g.padT + ky*g.dh
+				if iy < 0 || iy >= g.ih {
+					continue
 				}
-				for ky := 0; ky < g.kh; ky++ {
-					iy := oy*g.sh - g.padT + ky*g.dh
-					if iy < 0 || iy >= g.ih {
+				for kx := 0; kx < g.kw; kx++ {
+					ix := ox*g.sw - g.padL + kx*g.dw
+					if ix < 0 || ix >= g.iw {
 						continue
 					}
-					for kx := 0; kx < g.kw; kx++ {
-						ix := ox*g.sw - g.padL + kx*g.dw
-						if ix < 0 || ix >= g.iw {
-							continue
-						}
-						px := k.in[((b*g.ih+iy)*g.iw+ix)*g.ic:][:g.ic]
-						w := k.filter[(ky*g.kw+kx)*g.oc:][:g.oc]
-						for c, v := range px {
-							oc := o[c*k.mult:][:k.mult]
-							wc := w[c*k.mult:][:k.mult]
-							for m := range oc {
-								oc[m] += v * wc[m]
-							}
+					px := k.in[((b*g.ih+iy)*g.iw+ix)*g.ic:][:g.ic]
+					w := k.filter[(ky*g.kw+kx)*g.oc:][:g.oc]
+					for c, v := range px {
+						oc := o[c*k.mult:][:k.mult]
+						wc := w[c*k.mult:][:k.mult]
+						for m := range oc {
+							oc[m] += v * wc[m]
 						}
 					}
 				}
-				clampSlice(o, k.lo, k.hi)
 			}
+			clampSlice(o, k.lo, k.hi)
 		}
 	}
 }
@@ -223,21 +239,37 @@ func (k *depthwiseConv2D) runMult() {
 // fullyConnected is FULLY_CONNECTED: out[r, m] = act(bias[m] + Σ_k in[r, k]
 // · weights[m, k]).
 type fullyConnected struct {
-	rows, depth, units     int
+	rows, depth, nUnits    int
 	in, weights, bias, out []float32
 	lo, hi                 float32
 }
 
-func (k *fullyConnected) run() {
+func (k *fullyConnected) run() { k.units(0, k.nUnits) }
+
+// split returns the number of chunks of output units for nw workers, or 0
+// if the operator is too small to split; chunks need no scratch.
+func (k *fullyConnected) split(nw int) int {
+	if k.nUnits < 2 || int64(k.rows)*int64(k.depth)*int64(k.nUnits) < splitMinMACs {
+		return 0
+	}
+	return chunkCount(k.nUnits, nw)
+}
+
+// runChunk computes chunk i of n of the output units, for every row.
+func (k *fullyConnected) runChunk(_, i, n int) { k.units(chunkRange(k.nUnits, i, n)) }
+
+// units computes output units [u0, u1) of every row.
+func (k *fullyConnected) units(u0, u1 int) {
 	for r := 0; r < k.rows; r++ {
 		x := k.in[r*k.depth:][:k.depth]
-		o := k.out[r*k.units:][:k.units]
-		for m := range o {
+		o := k.out[r*k.nUnits+u0 : r*k.nUnits+u1]
+		for i := range o {
+			m := u0 + i
 			v := dot(x, k.weights[m*k.depth:][:k.depth])
 			if k.bias != nil {
 				v += k.bias[m]
 			}
-			o[m] = v
+			o[i] = v
 		}
 		clampSlice(o, k.lo, k.hi)
 	}

@@ -46,7 +46,7 @@ func (ip *Interpreter) prepare(od *opDef) (kernel, error) {
 	case tfschema.BuiltinOperatorFULLY_CONNECTED:
 		w := t(1)
 		depth := w.shape[1]
-		return &fullyConnected{rows: in.Len() / depth, depth: depth, units: w.shape[0],
+		return &fullyConnected{rows: in.Len() / depth, depth: depth, nUnits: w.shape[0],
 			in: in.f32, weights: w.f32, bias: bias, out: out.f32, lo: lo, hi: hi}, nil
 	case tfschema.BuiltinOperatorADD:
 		return newBinary(binAdd, in, t(1), out, o.act, simd), nil

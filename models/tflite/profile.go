@@ -28,7 +28,7 @@ func (ip *Interpreter) Profile(ctx context.Context) ([]OpTime, error) {
 			name = "PRELU(fused)"
 		}
 		start := time.Now()
-		s.k.run()
+		ip.runStep(i)
 		out[i] = OpTime{Op: s.op, Name: name, MACs: s.macs, Time: time.Since(start)}
 	}
 	return out, nil
