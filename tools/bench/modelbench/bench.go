@@ -45,6 +45,10 @@ type Config struct {
 	Runs       int           // timed invokes of each runtime (medians are reported)
 	Seed       uint64        // seed of the random input
 	NoRef      bool          // time only models/tflite
+	// Threads is tflite.Options.Threads for our interpreter (0 or 1:
+	// single-threaded). The reference always runs with one thread: its
+	// WASM SIMD build is not the threaded one.
+	Threads int
 }
 
 // OpSum is the profile of all steps of one operator type in one Invoke.
@@ -59,6 +63,7 @@ type OpSum struct {
 type Result struct {
 	Model   string `json:"model"`
 	Variant string `json:"variant"` // build tags and GOAMD64 of the measured binary
+	Threads int    `json:"threads"` // our Options.Threads (0 or 1: single-threaded)
 
 	Ours time.Duration `json:"ours"` // median Invoke time
 	Ref  time.Duration `json:"ref"`  // median reference Infer time (0 with NoRef)
@@ -106,6 +111,9 @@ func Run(ctx context.Context, c Config) ([]Result, error) {
 	if c.Runs < 1 {
 		return nil, fmt.Errorf("modelbench: runs %d < 1", c.Runs)
 	}
+	if c.Threads < 0 || c.Threads > tflite.MaxThreads {
+		return nil, fmt.Errorf("modelbench: threads %d outside 0 to %d", c.Threads, tflite.MaxThreads)
+	}
 	var rr *ref.Runner
 	if !c.NoRef {
 		var err error
@@ -134,11 +142,12 @@ func runModel(ctx context.Context, c Config, m Model, rr *ref.Runner) (*Result, 
 	if err != nil {
 		return nil, err
 	}
-	ip, err := tflite.NewInterpreter(model, nil)
+	ip, err := tflite.NewInterpreter(model, &tflite.Options{Threads: c.Threads})
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Model: m.ID, Variant: Variant(), Runs: c.Runs, MACs: ip.MACs()}
+	defer ip.Close()
+	res := &Result{Model: m.ID, Variant: Variant(), Threads: max(c.Threads, 1), Runs: c.Runs, MACs: ip.MACs()}
 	rng := rand.New(rand.NewPCG(c.Seed, 0x5eed))
 	for i := range ip.InputCount() {
 		x := ip.Input(i).Float32s()

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -110,5 +111,34 @@ func TestCompareDetectsMismatch(t *testing.T) {
 	ip.Output(1).Float32s()[10] += 0.5
 	if _, _, err := compare(rr, ip); !errors.Is(err, ErrMismatch) {
 		t.Fatalf("corrupted output: err = %v, want ErrMismatch", err)
+	}
+}
+
+// TestRunThreads measures the short-range detector with two threads and no
+// reference: the result must say so and Invoke must still not allocate.
+func TestRunThreads(t *testing.T) {
+	root := testenv.RepoRoot(t)
+	weights := filepath.Join(root, "models", "assets", "weights")
+	if _, err := os.Stat(filepath.Join(weights, Models()[0].File)); err != nil {
+		testenv.Missing(t, "model weights absent (%v): run make models", err)
+	}
+	c := Config{Weights: weights, Models: Models()[:1], Warmup: 1, Runs: 3, Seed: 7, NoRef: true, Threads: 2}
+	rs, err := Run(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := rs[0]; r.Threads != 2 || r.Ours <= 0 || r.AllocsPerRun != 0 || r.Ref != 0 {
+		t.Errorf("implausible result %+v", r)
+	}
+	c.Threads = -1
+	if _, err := Run(context.Background(), c); err == nil {
+		t.Error("Run with -1 threads succeeded")
+	}
+}
+
+func TestThreadedDefault(t *testing.T) {
+	b := ThreadedDefault(2)
+	if b.Threads != 2 || b.Tags != "" || b.GOAMD64 != "" || !strings.Contains(b.Name, "2 threads") {
+		t.Errorf("ThreadedDefault(2) = %+v", b)
 	}
 }

@@ -63,7 +63,7 @@ func WriteHeader(w io.Writer, refPackage string) error {
 			}
 		}
 	}
-	_, err := fmt.Fprintf(w, "cpu: %s (%d logical CPUs)\ngo: %s; ours single-threaded\nreference: %s, tflite_web_api_cc_simd (WASM SIMD + XNNPACK), 1 thread, %s\n\n",
+	_, err := fmt.Fprintf(w, "cpu: %s (%d logical CPUs)\ngo: %s; ours single-threaded unless the build says threads\nreference: %s, tflite_web_api_cc_simd (WASM SIMD + XNNPACK), 1 thread, %s\n\n",
 		cpu, runtime.NumCPU(), runtime.Version(), refPackage, nodeVersion())
 	return err
 }

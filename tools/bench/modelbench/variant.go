@@ -9,13 +9,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 )
 
-// Build is one way of compiling the interpreter.
+// Build is one way of compiling and running the interpreter.
 type Build struct {
 	Name    string // label in reports
 	Tags    string // go build -tags
 	GOAMD64 string // empty keeps the environment's level
+	Threads int    // passed to the child as -threads when above 1
 }
 
 // Variants returns the builds `make bench-models` compares: the default
@@ -29,9 +31,16 @@ func Variants() []Build {
 	}
 }
 
+// ThreadedDefault is the default build run with our interpreter on threads
+// goroutines (tflite.Options.Threads); the reference still runs one thread.
+func ThreadedDefault(threads int) Build {
+	return Build{Name: fmt.Sprintf("default, %d threads (ref 1)", threads), Threads: threads}
+}
+
 // RunVariant builds pkg (the benchmodels command) as b into dir with goTool
-// and runs it with args plus -child; the child prints its results as JSON
-// on stdout. The child's stderr goes to stderr.
+// and runs it with args plus -child (and -threads for b.Threads > 1); the
+// child prints its results as JSON on stdout. The child's stderr goes to
+// stderr.
 func RunVariant(ctx context.Context, goTool, pkg, dir string, b Build, args []string, stderr io.Writer) ([]Result, error) {
 	bin := filepath.Join(dir, "benchmodels-"+filepath.Base(fmt.Sprintf("%s-%s", b.Tags, b.GOAMD64)))
 	build := exec.CommandContext(ctx, goTool, "build", "-o", bin)
@@ -48,7 +57,11 @@ func RunVariant(ctx context.Context, goTool, pkg, dir string, b Build, args []st
 		return nil, fmt.Errorf("building %s: %w", b.Name, err)
 	}
 	var out bytes.Buffer
-	run := exec.CommandContext(ctx, bin, append(append([]string(nil), args...), "-child")...)
+	args = append(append([]string(nil), args...), "-child")
+	if b.Threads > 1 {
+		args = append(args, "-threads", strconv.Itoa(b.Threads))
+	}
+	run := exec.CommandContext(ctx, bin, args...)
 	run.Stdout, run.Stderr = &out, stderr
 	if err := run.Run(); err != nil {
 		return nil, fmt.Errorf("running %s: %w", b.Name, err)
