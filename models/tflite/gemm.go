@@ -132,18 +132,19 @@ func (c *gemmConv) run() { c.compute(&c.ws[0], 0, c.m, 0, c.panels()) }
 
 // split prepares chunks for nw workers: ranges of row tiles (multiples of
 // gemmMR rows, so that the row tail, if any, stays the last rows of the
-// last chunk) or, when there are few rows, of panels. It returns 0 when
-// the product is too small to be worth waking workers for.
+// last chunk) or, when there are too few tiles to go round, ranges of
+// panels. A row chunk keeps the cache behaviour of run (a block of A and
+// the panels of B, in turn); a panel chunk streams all of A, which only
+// pays when A is a few rows. It returns 0 when the product is too small
+// to be worth waking workers for.
 func (c *gemmConv) split(nw int) int {
 	tiles, panels := (c.m+gemmMR-1)/gemmMR, c.panels()
 	if int64(c.m)*int64(c.g.oc)*int64(c.k) < splitMinMACs || max(tiles, panels) < 2 {
 		return 0
 	}
-	// Chunks are whole tiles or whole panels: split the dimension whose
-	// largest chunk is the smaller fraction of the work.
 	n := chunkCount(tiles, nw)
-	if np := chunkCount(panels, nw); shareImbalance(panels, np) < shareImbalance(tiles, n) {
-		c.byPanel, n = true, np
+	if tiles < 2*nw && panels > tiles {
+		c.byPanel, n = true, chunkCount(panels, nw)
 	}
 	for len(c.ws) < nw {
 		c.ws = append(c.ws, c.newScratch())

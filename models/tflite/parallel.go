@@ -3,6 +3,7 @@ package tflite
 import (
 	"runtime"
 	"sync/atomic"
+	"time"
 )
 
 // Intra-operator parallelism. With Options.Threads = N > 1 an Interpreter
@@ -52,15 +53,6 @@ func chunkRange(units, i, n int) (lo, hi int) {
 	return units * i / n, units * (i + 1) / n
 }
 
-// shareImbalance is the largest of n chunks of units relative to the mean
-// units/n (1 is perfect).
-func shareImbalance(units, n int) float64 {
-	if units <= 0 || n <= 0 {
-		return float64(max(n, 1))
-	}
-	return float64((units+n-1)/n) * float64(n) / float64(units)
-}
-
 // chunkCount returns how many chunks to cut units into for nw workers.
 func chunkCount(units, nw int) int {
 	return min(units, chunksPerWorker*nw, maxChunks)
@@ -72,6 +64,13 @@ type poolJob struct {
 	chunks int
 }
 
+// spinWait is how long an idle worker, and the caller waiting for the
+// last chunks, polls before parking. Between the split operators of one
+// Invoke the workers stay awake, so a chunk is claimed within nanoseconds
+// instead of after a thread wake-up (tens of microseconds, more in a VM);
+// after the last one a worker burns at most this much CPU, then sleeps.
+const spinWait = 50 * time.Microsecond
+
 // workerPool runs the chunks of one job at a time on nw−1 goroutines plus
 // the caller. Only the goroutine that owns the Interpreter calls run and
 // close.
@@ -80,38 +79,86 @@ type poolJob struct {
 // chunk of the job the word names, and the generation, bumped by every
 // run, keeps a worker that read the word during an earlier run from
 // claiming anything of a later one. left counts unfinished chunks plus one
-// for the caller; whoever brings it to zero ends the run, and a worker
-// that does so tells the waiting caller on done.
+// for the caller; whoever brings it to zero ends the run.
+//
+// Sleeping uses flags so that no wake-up token is ever left over: a
+// worker sets its parked flag, looks for work once more, and blocks on its
+// start channel; run sends a token only to a worker whose flag it clears.
+// Likewise the caller sets waiting before blocking on done, and the worker
+// that finishes the run sends on done only if it clears that flag.
 type workerPool struct {
-	nw    int
-	jobs  []poolJob
-	gen   uint64 // caller-owned copy of the claim word's generation
-	claim atomic.Uint64
-	left  atomic.Int64
-	start []chan struct{} // one per worker goroutine, capacity 1; closed by close
-	done  chan struct{}   // capacity 1
+	nw      int
+	jobs    []poolJob
+	gen     uint64 // caller-owned copy of the claim word's generation
+	claim   atomic.Uint64
+	left    atomic.Int64
+	waiting atomic.Bool // the caller is (about to be) blocked on done
+	workers []poolWorker
+	done    chan struct{} // capacity 1
+}
+
+// poolWorker is one worker goroutine's parking place.
+type poolWorker struct {
+	parked atomic.Bool
+	start  chan struct{} // capacity 1; closed by close
+	_      [48]byte      // one cache line per worker
 }
 
 func newWorkerPool(nw int, jobs []poolJob) *workerPool {
-	p := &workerPool{nw: nw, jobs: jobs, done: make(chan struct{}, 1)}
-	for w := 1; w < nw; w++ {
-		ch := make(chan struct{}, 1)
-		p.start = append(p.start, ch)
-		go p.work(w, ch)
+	p := &workerPool{nw: nw, jobs: jobs, done: make(chan struct{}, 1), workers: make([]poolWorker, nw-1)}
+	p.claim.Store(0xffff) // no chunk to claim until the first run
+	for i := range p.workers {
+		p.workers[i].start = make(chan struct{}, 1)
+		go p.work(i+1, &p.workers[i])
 	}
 	return p
 }
 
-// work is worker w's loop: it claims chunks on every wake-up, until start
-// is closed. It holds no reference to the Interpreter, so a dropped,
+// work is worker w's loop until close: compute chunks, poll for more for
+// spinWait, park. It holds no reference to the Interpreter, so a dropped,
 // unclosed Interpreter can still be collected (and its cleanup closes the
 // pool).
-func (p *workerPool) work(w int, start <-chan struct{}) {
-	for range start {
-		if p.drain(w) {
+func (p *workerPool) work(w int, pw *poolWorker) {
+	for {
+		if p.drain(w) && p.waiting.CompareAndSwap(true, false) {
 			p.done <- struct{}{}
 		}
+		if p.poll(func() bool { return p.available() }) {
+			continue
+		}
+		pw.parked.Store(true)
+		if p.available() && pw.parked.CompareAndSwap(true, false) {
+			continue
+		}
+		if _, ok := <-pw.start; !ok {
+			return
+		}
 	}
+}
+
+// poll calls ready until it returns true or spinWait has passed, and
+// reports whether it did. It yields the processor now and then, so that
+// with fewer Ps than threads (GOMAXPROCS 1) the goroutine it waits for
+// gets to run.
+func (p *workerPool) poll(ready func() bool) bool {
+	deadline := time.Now().Add(spinWait)
+	for i := 1; ; i++ {
+		if ready() {
+			return true
+		}
+		if i%64 == 0 {
+			if time.Now().After(deadline) {
+				return false
+			}
+			runtime.Gosched()
+		}
+	}
+}
+
+// available reports whether the claim word names an unclaimed chunk.
+func (p *workerPool) available() bool {
+	c := p.claim.Load()
+	return int(c&0xffff) < p.jobs[c>>16&0xffff].chunks
 }
 
 // drain claims and computes chunks with worker w's scratch until none is
@@ -140,22 +187,26 @@ func (p *workerPool) run(j int) {
 	p.left.Store(int64(p.jobs[j].chunks) + 1)
 	p.gen++
 	p.claim.Store(p.gen<<32 | uint64(j)<<16)
-	for _, ch := range p.start {
-		select {
-		case ch <- struct{}{}:
-		default: // the worker has a wake-up pending already
+	for i := range p.workers {
+		if pw := &p.workers[i]; pw.parked.CompareAndSwap(true, false) {
+			pw.start <- struct{}{}
 		}
 	}
 	p.drain(0)
-	if p.left.Add(-1) != 0 {
-		<-p.done
+	if p.left.Add(-1) == 0 || p.poll(func() bool { return p.left.Load() == 0 }) {
+		return
 	}
+	p.waiting.Store(true)
+	if p.left.Load() == 0 && p.waiting.CompareAndSwap(true, false) {
+		return
+	}
+	<-p.done
 }
 
 // close stops the worker goroutines; the pool must not be used afterwards.
 func (p *workerPool) close() {
-	for _, ch := range p.start {
-		close(ch)
+	for i := range p.workers {
+		close(p.workers[i].start)
 	}
 }
 

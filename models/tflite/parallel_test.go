@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -353,5 +354,52 @@ func TestChunkRange(t *testing.T) {
 		if next != c.units {
 			t.Fatalf("%d units in %d chunks cover %d", c.units, c.n, next)
 		}
+	}
+}
+
+// countChunks is a splitter that counts how often each chunk runs.
+type countChunks struct {
+	n    int
+	runs []atomic.Int32
+}
+
+func (c *countChunks) run()          {}
+func (c *countChunks) split(int) int { return c.n }
+func (c *countChunks) runChunk(w, i, n int) {
+	if n != c.n {
+		panic("wrong chunk count")
+	}
+	c.runs[i].Add(1)
+}
+
+// TestWorkerPoolStress runs jobs of 1 to 64 chunks back to back and after
+// pauses longer than spinWait (so that workers park and are woken), and
+// checks that every chunk of every run ran exactly once before run
+// returned.
+func TestWorkerPoolStress(t *testing.T) {
+	for _, nw := range []int{2, 3, 5} {
+		var jobs []poolJob
+		var ks []*countChunks
+		for _, n := range []int{1, 2, 7, 64} {
+			k := &countChunks{n: n, runs: make([]atomic.Int32, n)}
+			ks = append(ks, k)
+			jobs = append(jobs, poolJob{k: k, chunks: n})
+		}
+		p := newWorkerPool(nw, jobs)
+		r := rand.New(rand.NewPCG(uint64(nw), 1))
+		for rep := 1; rep <= 300; rep++ {
+			j := r.IntN(len(jobs))
+			if r.IntN(20) == 0 {
+				time.Sleep(2 * spinWait)
+			}
+			p.run(j)
+			for i := range ks[j].runs {
+				if got := ks[j].runs[i].Swap(0); got != 1 {
+					p.close()
+					t.Fatalf("%d workers, run %d, job of %d chunks: chunk %d ran %d times", nw, rep, ks[j].n, i, got)
+				}
+			}
+		}
+		p.close()
 	}
 }
