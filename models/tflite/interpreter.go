@@ -25,9 +25,11 @@ type Options struct {
 	// Threads is the number of goroutines an operator may use. 0 and 1 mean
 	// single-threaded, the kiosk default: Invoke runs on the calling
 	// goroutine only. N > 1 starts N−1 worker goroutines owned by the
-	// Interpreter (stop them with Close); CONV_2D, DEPTHWISE_CONV_2D and
-	// FULLY_CONNECTED operators with enough work are split into N shares,
-	// one computed by the caller. Results are bit-identical to a
+	// Interpreter (stop them with Close); CONV_2D, DEPTHWISE_CONV_2D,
+	// FULLY_CONNECTED and large element-wise operators (fused PReLU,
+	// same-shape ADD/SUB/MUL, RELU, RELU6, ABS, LOGISTIC, TANH) are split
+	// into chunks that the caller and the workers share; small operators
+	// run on the caller alone. Results are bit-identical to a
 	// single-threaded run. At most MaxThreads.
 	Threads int
 	// MaxArenaBytes bounds the memory planned for intermediate tensors;

@@ -221,7 +221,11 @@ func (ip *Interpreter) startWorkers(threads int) {
 	for i := range ip.steps {
 		s := &ip.steps[i]
 		s.job = -1
-		if sp, ok := s.k.(splitter); ok && len(jobs) <= 0xffff {
+		sp, ok := s.k.(splitter)
+		if !ok {
+			sp = splitElementwise(s.k, threads)
+		}
+		if sp != nil && len(jobs) <= 0xffff {
 			if n := sp.split(threads); n > 0 {
 				s.job = len(jobs)
 				jobs = append(jobs, poolJob{k: sp, chunks: n})
@@ -261,7 +265,71 @@ func (ip *Interpreter) Close() error {
 	return nil
 }
 
+// splitMinElems is the least output of an element-wise operator worth
+// splitting: these run at memory speed, a few elements per nanosecond.
+const splitMinElems = 1 << 15
+
+// flatAlign is the granularity of element-wise chunks, in elements: a
+// multiple of every vector width and unroll of the kernels, so that each
+// element takes the same path (vector body or scalar tail) as in run.
+const flatAlign = 64
+
+// flatSplit runs an element-wise kernel as chunks, parts[i] being the same
+// kernel on chunk i's elements (built once, by splitElementwise).
+type flatSplit struct {
+	kernel
+	parts []kernel
+}
+
+func (f *flatSplit) split(int) int        { return len(f.parts) }
+func (f *flatSplit) runChunk(_, i, _ int) { f.parts[i].run() }
+
+// splitElementwise returns a flatSplit for the element-wise kernels it
+// knows (fused PReLU, ADD/SUB/MUL of equal shapes, RELU, RELU6, ABS,
+// LOGISTIC, TANH) with enough output for nw workers, else nil.
+func splitElementwise(k kernel, nw int) splitter {
+	var n, unit int // elements, and the granularity of chunk bounds
+	switch k := k.(type) {
+	case *preluFused:
+		n, unit = len(k.out), len(k.alpha)
+	case *binaryOp:
+		if len(k.a) != len(k.out) || len(k.b) != len(k.out) {
+			return nil
+		}
+		n, unit = len(k.out), flatAlign
+	case *unary:
+		if k.op == unCopy {
+			return nil
+		}
+		n, unit = len(k.out), flatAlign
+	default:
+		return nil
+	}
+	if n < splitMinElems || unit <= 0 || n%unit != 0 && unit != flatAlign {
+		return nil
+	}
+	units := (n + unit - 1) / unit
+	chunks := chunkCount(units, nw)
+	f := &flatSplit{kernel: k}
+	for i := range chunks {
+		u0, u1 := chunkRange(units, i, chunks)
+		lo, hi := u0*unit, min(u1*unit, n)
+		switch k := k.(type) {
+		case *preluFused:
+			f.parts = append(f.parts, &preluFused{x: k.x[lo:hi], alpha: k.alpha, out: k.out[lo:hi], simd: k.simd})
+		case *binaryOp:
+			part := *k
+			part.a, part.b, part.out = k.a[lo:hi], k.b[lo:hi], k.out[lo:hi]
+			f.parts = append(f.parts, &part)
+		case *unary:
+			f.parts = append(f.parts, &unary{op: k.op, in: k.in[lo:hi], out: k.out[lo:hi]})
+		}
+	}
+	return f
+}
+
 var (
+	_ splitter = (*flatSplit)(nil)
 	_ splitter = (*gemmConv)(nil)
 	_ splitter = (*depthwiseConv2D)(nil)
 	_ splitter = (*fullyConnected)(nil)

@@ -104,13 +104,14 @@ func splitSteps(ip *Interpreter) int {
 	return n
 }
 
-// randOp is a random single-operator model: the file, its input data and
-// the operator's work in multiply-accumulates.
+// randOp is a random single-operator model: the file, its input data,
+// the operator's work in multiply-accumulates and whether it should split.
 type randOp struct {
 	name  string
 	model []byte
 	in    []float32
 	macs  int64
+	split bool
 }
 
 func randConvOp(r *rand.Rand, depthwise bool) randOp {
@@ -160,7 +161,7 @@ func randConvOp(r *rand.Rand, depthwise bool) randOp {
 		}
 		m.ops = []tOp{{code: code, in: []int{0, 1, bias}, out: []int{3}, opts: opts}}
 		return randOp{name: fmt.Sprintf("%v in %v w %v s %d,%d d %d,%d pad %d act %d", code, inS, wS, sh, sw, dh, dw, pad, act),
-			model: m.build(), in: randData(r, inS), macs: macs}
+			model: m.build(), in: randData(r, inS), macs: macs, split: macs >= splitMinMACs}
 	}
 }
 
@@ -174,12 +175,39 @@ func randFCOp(r *rand.Rand) randOp {
 		{name: "out", typ: Float32, shape: []int{rows, units}},
 	}}
 	m.ops = []tOp{{code: tfschema.BuiltinOperatorFULLY_CONNECTED, in: []int{0, 1, 2}, out: []int{3}, opts: fcOpts(act, false)}}
+	macs := int64(rows) * int64(depth) * int64(units)
 	return randOp{name: fmt.Sprintf("FULLY_CONNECTED %dx%d units %d act %d", rows, depth, units, act),
-		model: m.build(), in: randData(r, []int{rows, depth}), macs: int64(rows) * int64(depth) * int64(units)}
+		model: m.build(), in: randData(r, []int{rows, depth}), macs: macs, split: macs >= splitMinMACs && units >= 2}
 }
 
-// TestThreadsRandomOps compares random CONV_2D, DEPTHWISE_CONV_2D and
-// FULLY_CONNECTED operators run with Threads 1 and N, on the SIMD and the
+// randElementwiseOp is ADD, SUB or MUL of two equal-shape inputs (the
+// second a constant) or RELU, RELU6, TANH or LOGISTIC, on [1, h, w, c].
+func randElementwiseOp(r *rand.Rand) randOp {
+	s := []int{1, 8 + r.IntN(96), 8 + r.IntN(96), 1 + r.IntN(32)}
+	n := numElements(s)
+	m := tModel{inputs: []int{0}, tensors: []tTensor{{name: "in", typ: Float32, shape: s}}}
+	codes := []tfschema.BuiltinOperator{tfschema.BuiltinOperatorADD, tfschema.BuiltinOperatorSUB, tfschema.BuiltinOperatorMUL,
+		tfschema.BuiltinOperatorRELU, tfschema.BuiltinOperatorRELU6, tfschema.BuiltinOperatorTANH, tfschema.BuiltinOperatorLOGISTIC}
+	code := codes[r.IntN(len(codes))]
+	act := activation([]activation{actNone, actRelu, actRelu6, actRelu1}[r.IntN(4)])
+	op := tOp{code: code, in: []int{0}}
+	if code == tfschema.BuiltinOperatorADD || code == tfschema.BuiltinOperatorSUB || code == tfschema.BuiltinOperatorMUL {
+		m.tensors = append(m.tensors, tTensor{name: "c", typ: Float32, shape: s, f32: randData(r, s)})
+		op.in, op.opts = []int{0, 1}, actOpts(code, act)
+	}
+	m.tensors = append(m.tensors, tTensor{name: "out", typ: Float32, shape: s})
+	m.outputs = []int{len(m.tensors) - 1}
+	op.out = m.outputs
+	m.ops = []tOp{op}
+	in := randData(r, s)
+	for i := range in {
+		in[i] *= 8 // past the RELU6 and RELU1 bounds
+	}
+	return randOp{name: fmt.Sprintf("%v %v act %d", code, s, act), model: m.build(), in: in, macs: int64(n), split: n >= splitMinElems}
+}
+
+// TestThreadsRandomOps compares random CONV_2D, DEPTHWISE_CONV_2D,
+// FULLY_CONNECTED and element-wise operators run with Threads 1 and N, on the SIMD and the
 // portable kernels, bit for bit, and checks that exactly the operators
 // with enough work split.
 func TestThreadsRandomOps(t *testing.T) {
@@ -190,9 +218,9 @@ func TestThreadsRandomOps(t *testing.T) {
 	}
 	var ops []randOp
 	for range perKind {
-		ops = append(ops, randConvOp(r, false), randConvOp(r, true), randFCOp(r))
+		ops = append(ops, randConvOp(r, false), randConvOp(r, true), randFCOp(r), randElementwiseOp(r))
 	}
-	split := [3]int{} // operators that split, by kind
+	split := [4]int{} // operators that split, by kind
 	for i, op := range ops {
 		m, err := Load(op.model)
 		if err != nil {
@@ -210,11 +238,11 @@ func TestThreadsRandomOps(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%d %s: %v", i, op.name, err)
 				}
-				if got, want := splitSteps(many) == 1, op.macs >= splitMinMACs; got != want {
+				if got := splitSteps(many) == 1; got != op.split {
 					t.Errorf("%d %s: %d MACs, split %v", i, op.name, op.macs, got)
 				}
-				if splitSteps(many) == 1 && !portable && n == 2 {
-					split[i%3]++
+				if op.split && !portable && n == 2 {
+					split[i%len(split)]++
 				}
 				copy(many.Input(0).Float32s(), op.in)
 				invoke(t, many)
