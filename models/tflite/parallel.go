@@ -305,7 +305,7 @@ func splitElementwise(k kernel, nw int) splitter {
 	default:
 		return nil
 	}
-	if n < splitMinElems || unit <= 0 || n%unit != 0 && unit != flatAlign {
+	if n < splitMinElems || unit <= 0 {
 		return nil
 	}
 	units := (n + unit - 1) / unit
