@@ -267,7 +267,7 @@ func (ip *Interpreter) Close() error {
 
 // splitMinElems is the least output of an element-wise operator worth
 // splitting: these run at memory speed, a few elements per nanosecond.
-const splitMinElems = 1 << 15
+const splitMinElems = 1 << 16
 
 // flatAlign is the granularity of element-wise chunks, in elements: a
 // multiple of every vector width and unroll of the kernels, so that each

@@ -183,7 +183,7 @@ func randFCOp(r *rand.Rand) randOp {
 // randElementwiseOp is ADD, SUB or MUL of two equal-shape inputs (the
 // second a constant) or RELU, RELU6, TANH or LOGISTIC, on [1, h, w, c].
 func randElementwiseOp(r *rand.Rand) randOp {
-	s := []int{1, 8 + r.IntN(96), 8 + r.IntN(96), 1 + r.IntN(32)}
+	s := []int{1, 8 + r.IntN(128), 8 + r.IntN(128), 1 + r.IntN(32)}
 	n := numElements(s)
 	m := tModel{inputs: []int{0}, tensors: []tTensor{{name: "in", typ: Float32, shape: s}}}
 	codes := []tfschema.BuiltinOperator{tfschema.BuiltinOperatorADD, tfschema.BuiltinOperatorSUB, tfschema.BuiltinOperatorMUL,
