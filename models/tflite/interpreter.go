@@ -30,7 +30,10 @@ type Options struct {
 	// same-shape ADD/SUB/MUL, RELU, RELU6, ABS, LOGISTIC, TANH) are split
 	// into chunks that the caller and the workers share; small operators
 	// run on the caller alone. Results are bit-identical to a
-	// single-threaded run. At most MaxThreads.
+	// single-threaded run. Idle workers poll for 50µs before sleeping, so
+	// more threads cost CPU time and pay only when that many cores are
+	// free: on a busy machine Invoke can be slower than single-threaded.
+	// At most MaxThreads.
 	Threads int
 	// MaxArenaBytes bounds the memory planned for intermediate tensors;
 	// 0 means DefaultMaxArenaBytes.
