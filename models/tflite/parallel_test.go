@@ -128,6 +128,10 @@ func randConvOp(r *rand.Rand, depthwise bool) randOp {
 		pad := padding([]padding{paddingSame, paddingValid}[r.IntN(2)])
 		act := activation([]activation{actNone, actRelu, actRelu6, actRelu1}[r.IntN(4)])
 		oc, mult := 1+r.IntN(48), 1
+		if !depthwise && r.IntN(5) == 0 {
+			// A few output pixels and many channels: the GEMM splits panels.
+			h, w, ic, oc = 1+r.IntN(3), 1+r.IntN(3), 32+r.IntN(200), 32+r.IntN(160)
+		}
 		if depthwise {
 			ic, h, w = 1+r.IntN(64), 8+r.IntN(40), 8+r.IntN(40)
 			if r.IntN(4) == 0 {
