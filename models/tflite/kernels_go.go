@@ -11,18 +11,59 @@ import "math"
 //	c[r·ldc + j] = bias[j] + Σ_{kk<k} a[r·lda + kk] · b[kk·nr + j]
 //
 // It is the portable micro-kernel and the reference for the assembly ones.
-// It works on eight columns at a time (gemmRow8): their sums fit in
-// registers next to the A element, where sixteen would spill (amd64 Go
-// code has 15 usable X registers).
+// Rows go in pairs over four columns at a time (gemmBlock2x4); an odd last
+// row runs eight columns at a time (gemmRow8). The block sizes are set by
+// the register file and by the Go compiler's scheduling, which issues every
+// load and product of an iteration before its additions: a 2×4 block keeps
+// its eight sums, two A and four B values (or, without fused multiply-add,
+// most of the eight products) in registers on amd64 (15 usable X
+// registers), arm64 and armv7, where larger blocks spill sums to the stack
+// and the store-to-load forwarding then bounds each iteration.
 func gemmTileGo(k, rows, nr int, a []float32, lda int, b, bias, c []float32, ldc int) {
 	b = b[:k*nr]
-	for r := 0; r < rows; r++ {
+	r := 0
+	for ; r+2 <= rows; r += 2 {
+		a0 := a[r*lda : r*lda+k]
+		a1 := a[(r+1)*lda : (r+1)*lda+k]
+		o0 := c[r*ldc : r*ldc+nr]
+		o1 := c[(r+1)*ldc : (r+1)*ldc+nr]
+		for j := 0; j < nr; j += 4 {
+			gemmBlock2x4(a0, a1, b[j:], nr, bias[j:j+4], o0[j:j+4], o1[j:j+4])
+		}
+	}
+	if r < rows {
 		ar := a[r*lda : r*lda+k]
 		o := c[r*ldc : r*ldc+nr]
 		for j := 0; j < nr; j += 8 {
 			gemmRow8(ar, b, j, nr, bias[j:j+8], o[j:j+8])
 		}
 	}
+}
+
+// gemmBlock2x4 sets o0[j] = bias[j] + Σ_kk a0[kk] · b[kk·nr + j] and o1
+// likewise from a1, for j < 4.
+func gemmBlock2x4(a0, a1, b []float32, nr int, bias, o0, o1 []float32) {
+	bias, o0, o1 = bias[:4], o0[:4], o1[:4]
+	a1 = a1[:len(a0)]
+	c00, c01, c02, c03 := bias[0], bias[1], bias[2], bias[3]
+	c10, c11, c12, c13 := c00, c01, c02, c03
+	off := 0
+	for kk, x0 := range a0 {
+		x1 := a1[kk]
+		br := b[off : off+4 : off+4]
+		off += nr
+		b0, b1, b2, b3 := br[0], br[1], br[2], br[3]
+		c00 += x0 * b0
+		c10 += x1 * b0
+		c01 += x0 * b1
+		c11 += x1 * b1
+		c02 += x0 * b2
+		c12 += x1 * b2
+		c03 += x0 * b3
+		c13 += x1 * b3
+	}
+	o0[0], o0[1], o0[2], o0[3] = c00, c01, c02, c03
+	o1[0], o1[1], o1[2], o1[3] = c10, c11, c12, c13
 }
 
 // gemmRow8 sets o[j] = bias[j] + Σ_kk ar[kk] · b[kk·nr + j0 + j] for j < 8.
@@ -55,28 +96,36 @@ func gemmRow8(ar, b []float32, j0, nr int, bias, o []float32) {
 // xstep the input step between output pixels. It is the portable kernel
 // and the reference for the assembly one.
 func dw3x3Go(out, in, w, bias []float32, npix, c, c0, xstep, rs int, lo, hi float32, doClamp bool) {
-	if npix <= 0 {
+	if npix <= 0 || c0 >= c {
 		return
 	}
+	// One slice per filter tap, cut to the channels computed here, so the
+	// channel loop runs without bounds checks.
+	n := c - c0
 	w = w[:9*c]
-	bias = bias[:c]
+	w0, w1, w2 := w[c0:][:n], w[c+c0:][:n], w[2*c+c0:][:n]
+	w3, w4, w5 := w[3*c+c0:][:n], w[4*c+c0:][:n], w[5*c+c0:][:n]
+	w6, w7, w8 := w[6*c+c0:][:n], w[7*c+c0:][:n], w[8*c+c0:][:n]
+	bias = bias[c0:c]
 	in = in[:2*rs+(npix-1)*xstep+3*c]
 	for p := 0; p < npix; p++ {
-		o := out[p*c : p*c+c]
-		r0 := in[p*xstep:]
-		r1 := in[rs+p*xstep:]
-		r2 := in[2*rs+p*xstep:]
-		for ch := c0; ch < c; ch++ {
-			s := bias[ch]
-			s += r0[ch] * w[ch]
-			s += r0[c+ch] * w[c+ch]
-			s += r0[2*c+ch] * w[2*c+ch]
-			s += r1[ch] * w[3*c+ch]
-			s += r1[c+ch] * w[4*c+ch]
-			s += r1[2*c+ch] * w[5*c+ch]
-			s += r2[ch] * w[6*c+ch]
-			s += r2[c+ch] * w[7*c+ch]
-			s += r2[2*c+ch] * w[8*c+ch]
+		o := out[p*c+c0 : p*c+c]
+		r0 := in[p*xstep+c0:]
+		r1 := in[rs+p*xstep+c0:]
+		r2 := in[2*rs+p*xstep+c0:]
+		x0, x1, x2 := r0[:n], r0[c:][:n], r0[2*c:][:n]
+		x3, x4, x5 := r1[:n], r1[c:][:n], r1[2*c:][:n]
+		x6, x7, x8 := r2[:n], r2[c:][:n], r2[2*c:][:n]
+		for ch, s := range bias {
+			s += x0[ch] * w0[ch]
+			s += x1[ch] * w1[ch]
+			s += x2[ch] * w2[ch]
+			s += x3[ch] * w3[ch]
+			s += x4[ch] * w4[ch]
+			s += x5[ch] * w5[ch]
+			s += x6[ch] * w6[ch]
+			s += x7[ch] * w7[ch]
+			s += x8[ch] * w8[ch]
 			if doClamp {
 				s = clamp(s, lo, hi)
 			}
