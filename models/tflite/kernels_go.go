@@ -21,6 +21,12 @@ import "math"
 // and the store-to-load forwarding then bounds each iteration.
 func gemmTileGo(k, rows, nr int, a []float32, lda int, b, bias, c []float32, ldc int) {
 	b = b[:k*nr]
+	if k == 0 {
+		for r := 0; r < rows; r++ {
+			copy(c[r*ldc:r*ldc+nr], bias[:nr])
+		}
+		return
+	}
 	r := 0
 	for ; r+2 <= rows; r += 2 {
 		a0 := a[r*lda : r*lda+k]
