@@ -40,11 +40,17 @@ func clampZeroTo(out, x []float32, hi float32) {
 	hb := int64(math.Float32bits(hi))
 	x = x[:len(out)]
 	for i, v := range x {
-		b := math.Float32bits(relu(v))
-		// b < hb: keep b; else hi.
-		m := uint32((int64(b) - hb) >> 63)
-		out[i] = math.Float32frombits(b&m | uint32(hb)&^m)
+		out[i] = clampZeroBits(v, hb)
 	}
+}
+
+// clampZeroBits is one element of clampZeroTo, hb being the bit pattern of
+// hi.
+func clampZeroBits(v float32, hb int64) float32 {
+	b := math.Float32bits(relu(v))
+	// b < hb: keep b; else hi.
+	m := uint32((int64(b) - hb) >> 63)
+	return math.Float32frombits(b&m | uint32(hb)&^m)
 }
 
 // relu returns v if v > 0, else +0 (also for NaN), without a branch: the

@@ -186,10 +186,10 @@ func addClampGo(out, a, b []float32, lo, hi float32, doClamp bool) {
 		return
 	}
 	if lo == 0 && !math.Signbit(float64(lo)) && hi > 0 {
+		hb := int64(math.Float32bits(hi))
 		for i := range out {
-			out[i] = a[i] + b[i]
+			out[i] = clampZeroBits(a[i]+b[i], hb)
 		}
-		clampZeroTo(out, out, hi)
 		return
 	}
 	for i := range out {
