@@ -54,7 +54,7 @@ test: bench-ref
 TEST_STAGES += test-tflite-quant-ref
 
 test-tflite-quant-ref: bench-ref
-	@out=$$(CI=true $(GO) test -count=1 -v -run 'TestQuant(AgainstReference|WithConstantWeights|izeAgainstBuiltin|RejectionsMatchReference)$$' ./models/tflite 2>&1); st=$$?; \
+	@out=$$(CI=true $(GO) test -count=1 -v -run '^(TestQuant(AgainstReference|WithConstantWeights|izeAgainstBuiltin|RejectionsMatchReference)|TestRequantizeAgainstBuiltin)$$' ./models/tflite 2>&1); st=$$?; \
 	  echo "$$out" | grep -E '^(--- |ok|FAIL)|q_ref_test'; \
-	  [ $$st -eq 0 ] && echo "$$out" | grep -q '^--- PASS: TestQuantAgainstReference' \
+	  [ $$st -eq 0 ] && echo "$$out" | grep -q '^--- PASS: TestQuantAgainstReference' && echo "$$out" | grep -q '^--- PASS: TestRequantizeAgainstBuiltin' \
 	    || { echo "test-tflite-quant-ref: failed or did not run"; exit 1; }
