@@ -216,38 +216,63 @@ func (c *gemmConv) compute(s *gemmScratch, r0, r1, p0, p1 int) {
 func (c *gemmConv) im2col(dst []float32, m0, rows int) {
 	g := &c.g
 	rowLen := g.kw * g.ic
+	rs := g.iw * g.ic // input row stride
+	// Output pixel m0 + r is (b, oy, ox); step it rather than divide per row.
+	ox, oy, b := m0%g.ow, (m0/g.ow)%g.oh, m0/(g.ow*g.oh)
 	for r := 0; r < rows; r++ {
-		p := m0 + r
-		ox := p % g.ow
-		oy := (p / g.ow) % g.oh
-		b := p / (g.ow * g.oh)
 		row := dst[r*c.k : (r+1)*c.k]
 		ix0 := ox*g.sw - g.padL
-		for ky := 0; ky < g.kh; ky++ {
-			iy := oy*g.sh - g.padT + ky*g.dh
-			seg := row[ky*rowLen : (ky+1)*rowLen]
-			if iy < 0 || iy >= g.ih {
-				clear(seg)
-				continue
+		iy0 := oy*g.sh - g.padT
+		if g.dw == 1 && g.dh == 1 && ix0 >= 0 && ix0+g.kw <= g.iw && iy0 >= 0 && iy0+g.kh <= g.ih {
+			// All taps inside the input: one run of kw·ic floats per filter
+			// row, nothing to clear.
+			src := c.in[((b*g.ih+iy0)*g.iw+ix0)*g.ic:]
+			for ky := 0; ky < g.kh; ky++ {
+				copy(row[ky*rowLen:(ky+1)*rowLen], src[ky*rs:])
 			}
-			src := c.in[(b*g.ih+iy)*g.iw*g.ic : (b*g.ih+iy+1)*g.iw*g.ic]
-			if g.dw != 1 {
-				for kx := 0; kx < g.kw; kx++ {
-					ix := ix0 + kx*g.dw
-					tap := seg[kx*g.ic : (kx+1)*g.ic]
-					if ix < 0 || ix >= g.iw {
-						clear(tap)
-					} else {
-						copy(tap, src[ix*g.ic:])
-					}
-				}
-				continue
-			}
-			kx0 := min(max(0, -ix0), g.kw)
-			kx1 := max(min(g.kw, g.iw-ix0), kx0)
-			clear(seg[:kx0*g.ic])
-			copy(seg[kx0*g.ic:kx1*g.ic], src[(ix0+kx0)*g.ic:])
-			clear(seg[kx1*g.ic:])
+		} else {
+			c.im2colEdge(row, b, ix0, iy0)
 		}
+		if ox++; ox == g.ow {
+			ox = 0
+			if oy++; oy == g.oh {
+				oy = 0
+				b++
+			}
+		}
+	}
+}
+
+// im2colEdge gathers one row of A for an output pixel whose filter window,
+// starting at input (iy0, ix0) of image b, reaches into the padding (or
+// that is dilated): zeros for the taps outside the input.
+func (c *gemmConv) im2colEdge(row []float32, b, ix0, iy0 int) {
+	g := &c.g
+	rowLen := g.kw * g.ic
+	for ky := 0; ky < g.kh; ky++ {
+		iy := iy0 + ky*g.dh
+		seg := row[ky*rowLen : (ky+1)*rowLen]
+		if iy < 0 || iy >= g.ih {
+			clear(seg)
+			continue
+		}
+		src := c.in[(b*g.ih+iy)*g.iw*g.ic : (b*g.ih+iy+1)*g.iw*g.ic]
+		if g.dw != 1 {
+			for kx := 0; kx < g.kw; kx++ {
+				ix := ix0 + kx*g.dw
+				tap := seg[kx*g.ic : (kx+1)*g.ic]
+				if ix < 0 || ix >= g.iw {
+					clear(tap)
+				} else {
+					copy(tap, src[ix*g.ic:])
+				}
+			}
+			continue
+		}
+		kx0 := min(max(0, -ix0), g.kw)
+		kx1 := max(min(g.kw, g.iw-ix0), kx0)
+		clear(seg[:kx0*g.ic])
+		copy(seg[kx0*g.ic:kx1*g.ic], src[(ix0+kx0)*g.ic:])
+		clear(seg[kx1*g.ic:])
 	}
 }
