@@ -106,6 +106,9 @@ func TestConv2D(t *testing.T) {
 		{"2x3 valid strides 2,1", []int{1, 9, 7, 3}, []int{2, 2, 3, 3}, 2, 1, 1, 1, false, true, actRelu6},
 		{"3x3 same dilation 2", []int{1, 9, 10, 3}, []int{4, 3, 3, 3}, 1, 1, 2, 2, true, true, actRelu1},
 		{"5x5 same stride 3 pads both edges", []int{1, 7, 11, 2}, []int{3, 5, 5, 2}, 3, 3, 1, 1, true, true, actNone},
+		// 800 output pixels in im2col blocks of 432 rows: a block starts
+		// mid-image and spans the next.
+		{"5x5 same stride 2 batch 2 several blocks", []int{2, 40, 40, 3}, []int{24, 5, 5, 3}, 2, 2, 1, 1, true, true, actRelu},
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	for _, c := range cases {
