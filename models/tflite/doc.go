@@ -29,13 +29,27 @@
 // in registers, each output written once) and accumulates one filter tap
 // over a row of pixels elsewhere. amd64 has AVX2+FMA micro-kernels for the
 // GEMM, both depthwise paths, fused PReLU, ADD with clamp and the 2×2
-// stride-2 max pool; arm64 has NEON GEMM and 3×3 depthwise kernels. They are chosen at run time with golang.org/x/sys/cpu;
-// the portable Go kernels are always compiled, used everywhere else, and
-// forced with the purego build tag. Two exact graph rewrites run before
+// stride-2 max pool; arm64 has NEON kernels for the same operations. They
+// are chosen at run time with golang.org/x/sys/cpu; the portable Go kernels
+// (kernels_go.go: 2×4 register-blocked GEMM tiles, a 3×3 depthwise kernel
+// that computes four neighbouring pixels per filter row at stride 1) are
+// always compiled, used everywhere else (armv7 among them), tested against
+// the assembly in the same test binary, and forced with the purego build
+// tag. Two exact graph rewrites run before
 // planning: the five-operator PReLU spelling RELU/ABS/SUB/MUL/ADD becomes
 // one kernel, and a RELU or RELU6 whose input comes only from an operator
 // with an empty fused-activation slot is folded into that operator. Neither
 // changes a single bit of the results.
+//
+// # Threads
+//
+// Options.Threads = N > 1 starts N−1 worker goroutines (stop them with
+// Close). CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and large
+// element-wise operators are cut into chunks that the caller and the
+// workers claim; every output element is computed by the same arithmetic as
+// with one thread, so results are bit-identical. Small operators are not
+// split. The kiosk runs one thread: a second one only pays when a core is
+// free.
 //
 // # Batch
 //
