@@ -182,13 +182,13 @@ func (c *gemmConv) compute(s *gemmScratch, r0, r1, p0, p1 int) {
 		if s.tailA != nil && tail != 0 {
 			copy(s.tailA[:tail*c.k], a[(rows-tail)*c.k:rows*c.k])
 		}
-		for p := p0; p < p1; p++ {
-			nr := panelWidth(p, n)
-			b := c.packed[p*c.k*gemmNR : p*c.k*gemmNR+c.k*nr]
-			bias := c.bias[p*gemmNR : p*gemmNR+nr]
-			cols := min(nr, n-p*gemmNR)
-			for r := 0; r < rows; r += gemmMR {
-				tr := min(gemmMR, rows-r)
+		for r := 0; r < rows; r += gemmMR {
+			tr := min(gemmMR, rows-r)
+			for p := p0; p < p1; p++ {
+				nr := panelWidth(p, n)
+				b := c.packed[p*c.k*gemmNR : p*c.k*gemmNR+c.k*nr]
+				bias := c.bias[p*gemmNR : p*gemmNR+nr]
+				cols := min(nr, n-p*gemmNR)
 				dst := c.out[(m0+r)*n+p*gemmNR:]
 				if cols == nr && (tr == gemmMR || s.tailA == nil) {
 					c.tileKernel(tr, nr, a[r*c.k:], b, bias, dst, n)
