@@ -55,9 +55,14 @@ func padBias(bias []float32, n int) []float32 {
 // gemmConv is CONV_2D on the GEMM path.
 type gemmConv struct {
 	g      convGeom
-	k      int       // kh·kw·ic
-	m      int       // rows of A and C: output pixels
-	direct bool      // A is the input itself
+	k      int  // kh·kw·ic
+	m      int  // rows of A and C: output pixels
+	direct bool // A is the input itself
+	// window: A's rows are read in place from a window of the input
+	// gathered once per output row (see window); wlda is the stride between
+	// the rows of A there.
+	window bool
+	wlda   int
 	in     []float32 // NHWC input
 	out    []float32 // NHWC output
 	packed []float32 // B in panels
@@ -77,7 +82,7 @@ type gemmConv struct {
 
 // gemmScratch is one worker's private memory for gemmConv.
 type gemmScratch struct {
-	a     []float32 // im2col rows, block·k floats (nil when direct)
+	a     []float32 // im2col rows, block·k floats, or the window (nil when direct)
 	tailA []float32 // SIMD path: the last m mod gemmMR rows of A, zero-padded to gemmMR rows
 	tile  [gemmMR * gemmNR]float32
 	_     [64]byte // keep workers' tiles off each other's cache lines
@@ -85,8 +90,8 @@ type gemmScratch struct {
 
 // tileGo is tileKernel with the portable micro-kernel: the tile, then its
 // clamp.
-func (c *gemmConv) tileGo(rows, nr int, a, b, bias, dst []float32, ldc int) {
-	gemmTileGo(c.k, rows, nr, a, c.k, b, bias, dst, ldc)
+func (c *gemmConv) tileGo(rows, nr int, a []float32, lda int, b, bias, dst []float32, ldc int) {
+	gemmTileGo(c.k, rows, nr, a, lda, b, bias, dst, ldc)
 	if c.clamp {
 		for r := 0; r < rows; r++ {
 			clampSlice(dst[r*ldc:r*ldc+nr], c.lo, c.hi)
@@ -100,9 +105,15 @@ const gemmBlockFloats = 32 << 10
 func newGemmConv(g convGeom, in, filter, bias, out []float32, lo, hi float32, simd bool) *gemmConv {
 	k := g.kh * g.kw * g.ic
 	c := &gemmConv{g: g, k: k, m: g.n * g.oh * g.ow, in: in, out: out, lo: lo, hi: hi, simd: simd,
-		clamp:  !(math.IsInf(float64(lo), -1) && math.IsInf(float64(hi), 1)),
-		packed: packFilter(filter, g.oc, k), bias: padBias(bias, g.oc)}
+		clamp: !(math.IsInf(float64(lo), -1) && math.IsInf(float64(hi), 1)),
+		bias:  padBias(bias, g.oc)}
 	c.direct = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.padT == 0 && g.padL == 0 && g.oh == g.ih && g.ow == g.iw
+	c.window = !c.direct && g.dh == 1 && g.dw == 1 && g.ic < windowMaxChannels
+	if c.window {
+		c.wlda = g.sw * g.kh * g.ic
+		filter = windowOrder(filter, g)
+	}
+	c.packed = packFilter(filter, g.oc, k)
 	c.block = max(gemmMR, gemmBlockFloats/max(k, 1)/gemmMR*gemmMR)
 	if c.direct {
 		c.block = c.m
@@ -116,10 +127,13 @@ func newGemmConv(g convGeom, in, filter, bias, out []float32, lo, hi float32, si
 // newScratch allocates one worker's scratch set.
 func (c *gemmConv) newScratch() gemmScratch {
 	var s gemmScratch
-	if !c.direct {
+	switch {
+	case c.window:
+		s.a = make([]float32, c.windowCols()*c.g.kh*c.g.ic)
+	case !c.direct:
 		s.a = make([]float32, c.block*c.k)
 	}
-	if c.simd && c.m%gemmMR != 0 {
+	if c.simd && (c.window || c.m%gemmMR != 0) {
 		s.tailA = make([]float32, gemmMR*c.k)
 	}
 	return s
@@ -167,7 +181,10 @@ func (c *gemmConv) runChunk(w, i, n int) {
 // r0 is a multiple of gemmMR. Every element of C is computed by the same
 // micro-kernel call whatever the range, so shares give the bits of run.
 func (c *gemmConv) compute(s *gemmScratch, r0, r1, p0, p1 int) {
-	n := c.g.oc
+	if c.window {
+		c.computeWindow(s, r0, r1, p0, p1)
+		return
+	}
 	for m0 := r0; m0 < r1; m0 += c.block {
 		rows := min(c.block, r1-m0)
 		a := s.a
@@ -176,33 +193,129 @@ func (c *gemmConv) compute(s *gemmScratch, r0, r1, p0, p1 int) {
 		} else {
 			c.im2col(a, m0, rows)
 		}
-		// The SIMD kernel computes whole tiles: a row tail runs on a
-		// zero-padded copy of its rows of A.
-		tail := rows % gemmMR
-		if s.tailA != nil && tail != 0 {
-			copy(s.tailA[:tail*c.k], a[(rows-tail)*c.k:rows*c.k])
-		}
 		for r := 0; r < rows; r += gemmMR {
-			tr := min(gemmMR, rows-r)
-			for p := p0; p < p1; p++ {
-				nr := panelWidth(p, n)
-				b := c.packed[p*c.k*gemmNR : p*c.k*gemmNR+c.k*nr]
-				bias := c.bias[p*gemmNR : p*gemmNR+nr]
-				cols := min(nr, n-p*gemmNR)
-				dst := c.out[(m0+r)*n+p*gemmNR:]
-				if cols == nr && (tr == gemmMR || s.tailA == nil) {
-					c.tileKernel(tr, nr, a[r*c.k:], b, bias, dst, n)
-					continue
-				}
-				ar, kr := a[r*c.k:], tr
-				if tr < gemmMR && s.tailA != nil {
-					ar, kr = s.tailA, gemmMR
-				}
-				c.tileKernel(kr, nr, ar, b, bias, s.tile[:], nr)
-				for i := 0; i < tr; i++ {
-					copy(dst[i*n:i*n+cols], s.tile[i*nr:i*nr+cols])
-				}
+			c.rowTile(s, a[r*c.k:], c.k, min(gemmMR, rows-r), m0+r, p0, p1)
+		}
+	}
+}
+
+// rowTile computes rows m0 … m0+tr−1 of C (tr ≤ gemmMR) in panels
+// [p0, p1), row r of A starting at a[r·lda]. The SIMD kernels compute
+// whole tiles: a row tail runs on a zero-padded copy of its rows of A, and
+// a panel that C only partly covers goes through the scratch tile.
+func (c *gemmConv) rowTile(s *gemmScratch, a []float32, lda, tr, m0, p0, p1 int) {
+	n := c.g.oc
+	if tr < gemmMR && s.tailA != nil {
+		for i := 0; i < tr; i++ {
+			copy(s.tailA[i*c.k:(i+1)*c.k], a[i*lda:])
+		}
+		a, lda = s.tailA, c.k
+	}
+	kr := tr
+	if s.tailA != nil {
+		kr = gemmMR
+	}
+	for p := p0; p < p1; p++ {
+		nr := panelWidth(p, n)
+		b := c.packed[p*c.k*gemmNR : p*c.k*gemmNR+c.k*nr]
+		bias := c.bias[p*gemmNR : p*gemmNR+nr]
+		cols := min(nr, n-p*gemmNR)
+		dst := c.out[m0*n+p*gemmNR:]
+		if cols == nr && kr == tr {
+			c.tileKernel(tr, nr, a, lda, b, bias, dst, n)
+			continue
+		}
+		c.tileKernel(kr, nr, a, lda, b, bias, s.tile[:], nr)
+		for i := 0; i < tr; i++ {
+			copy(dst[i*n:i*n+cols], s.tile[i*nr:i*nr+cols])
+		}
+	}
+}
+
+// windowMaxChannels bounds the input channels of a convolution that reads
+// A from a window instead of gathering it: with few channels the gather's
+// copies are a few floats each, and cost more than the products.
+const windowMaxChannels = 8
+
+// windowCols is the width of the window: the input columns, padding
+// included, under one output row.
+func (c *gemmConv) windowCols() int { return (c.g.ow-1)*c.g.sw + c.g.kw }
+
+// windowOrder reorders a filter [oc][kh][kw][ic] to [oc][kw][kh][ic], the
+// order of A's columns when it is read from a window.
+func windowOrder(filter []float32, g convGeom) []float32 {
+	out := make([]float32, len(filter))
+	for o := 0; o < g.oc; o++ {
+		for ky := 0; ky < g.kh; ky++ {
+			for kx := 0; kx < g.kw; kx++ {
+				src := filter[((o*g.kh+ky)*g.kw+kx)*g.ic:][:g.ic]
+				copy(out[((o*g.kw+kx)*g.kh+ky)*g.ic:], src)
 			}
+		}
+	}
+	return out
+}
+
+// computeWindow is compute for a convolution read through windows. The
+// window of output row (b, oy) holds, for each input column j of the row's
+// receptive field (padding included) and each filter row ky, the ic input
+// values at (oy·sh − padT + ky, j − padL), zeros in the padding:
+//
+//	win[(j·kh + ky)·ic + ci]
+//
+// so the patch of output pixel ox, in (kx, ky, ci) order, is the kw·kh·ic
+// floats from win[ox·sw·kh·ic]: A's rows overlap in place, at stride
+// sw·kh·ic, and nothing is gathered per pixel.
+func (c *gemmConv) computeWindow(s *gemmScratch, r0, r1, p0, p1 int) {
+	g := &c.g
+	for m := r0; m < r1; {
+		ox, row := m%g.ow, m/g.ow
+		end := min(r1, m-ox+g.ow) // the end of this output row
+		c.fillWindow(s.a, row/g.oh, row%g.oh)
+		for ; m < end; m += gemmMR {
+			c.rowTile(s, s.a[ox*c.wlda:], c.wlda, min(gemmMR, end-m), m, p0, p1)
+			ox += gemmMR
+		}
+		m = end
+	}
+}
+
+// fillWindow gathers the window of output row oy of image b (see
+// computeWindow).
+func (c *gemmConv) fillWindow(win []float32, b, oy int) {
+	g := &c.g
+	ic, step := g.ic, g.kh*g.ic
+	cols := c.windowCols()
+	win = win[:cols*step]
+	// Input columns j − padL inside the image: [j0, j1).
+	j0, j1 := min(g.padL, cols), max(min(g.padL+g.iw, cols), min(g.padL, cols))
+	for ky := 0; ky < g.kh; ky++ {
+		iy := oy*g.sh - g.padT + ky
+		if iy < 0 || iy >= g.ih {
+			for j := 0; j < cols; j++ {
+				clear(win[j*step+ky*ic:][:ic])
+			}
+			continue
+		}
+		for j := 0; j < j0; j++ {
+			clear(win[j*step+ky*ic:][:ic])
+		}
+		for j := j1; j < cols; j++ {
+			clear(win[j*step+ky*ic:][:ic])
+		}
+		src := c.in[((b*g.ih+iy)*g.iw+j0-g.padL)*ic:][:(j1-j0)*ic]
+		pos := j0*step + ky*ic
+		if ic == 3 { // an image: the first layer
+			for s := 0; s+3 <= len(src); s += 3 {
+				d, v := win[pos:pos+3:pos+3], src[s:s+3:s+3]
+				d[0], d[1], d[2] = v[0], v[1], v[2]
+				pos += step
+			}
+			continue
+		}
+		for s := 0; s+ic <= len(src); s += ic {
+			copy(win[pos:pos+ic], src[s:])
+			pos += step
 		}
 	}
 }

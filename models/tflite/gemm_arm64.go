@@ -25,13 +25,14 @@ func gemm6x8NEON(k int, a *float32, lda int, b, bias, c *float32, ldc int, lo, h
 
 // tileKernel computes rows (≤ gemmMR) rows of one tile of a panel nr
 // (gemmNR or 8) wide, clamped. The NEON kernels only run on full tiles; run
-// routes partial ones through a zero-padded copy of A.
-func (c *gemmConv) tileKernel(rows, nr int, a, b, bias, dst []float32, ldc int) {
+// routes partial ones through a zero-padded copy of A. Row r of A starts
+// at a[r·lda].
+func (c *gemmConv) tileKernel(rows, nr int, a []float32, lda int, b, bias, dst []float32, ldc int) {
 	if !c.simd || rows != gemmMR || c.k == 0 {
-		c.tileGo(rows, nr, a, b, bias, dst, ldc)
+		c.tileGo(rows, nr, a, lda, b, bias, dst, ldc)
 		return
 	}
-	_ = a[(gemmMR-1)*c.k+c.k-1]
+	_ = a[(gemmMR-1)*lda+c.k-1]
 	_ = dst[(gemmMR-1)*ldc+nr-1]
 	_ = b[c.k*nr-1]
 	_ = bias[nr-1]
@@ -40,9 +41,9 @@ func (c *gemmConv) tileKernel(rows, nr int, a, b, bias, dst []float32, ldc int) 
 		cl = 1
 	}
 	if nr == gemmNR {
-		gemm6x16NEON(c.k, &a[0], c.k, &b[0], &bias[0], &dst[0], ldc, c.lo, c.hi, cl)
+		gemm6x16NEON(c.k, &a[0], lda, &b[0], &bias[0], &dst[0], ldc, c.lo, c.hi, cl)
 	} else {
-		gemm6x8NEON(c.k, &a[0], c.k, &b[0], &bias[0], &dst[0], ldc, c.lo, c.hi, cl)
+		gemm6x8NEON(c.k, &a[0], lda, &b[0], &bias[0], &dst[0], ldc, c.lo, c.hi, cl)
 	}
 }
 

@@ -5,8 +5,8 @@ package tflite
 // haveGemmSIMD is false: this build has only the portable kernels.
 func haveGemmSIMD() bool { return false }
 
-func (c *gemmConv) tileKernel(rows, nr int, a, b, bias, dst []float32, ldc int) {
-	c.tileGo(rows, nr, a, b, bias, dst, ldc)
+func (c *gemmConv) tileKernel(rows, nr int, a []float32, lda int, b, bias, dst []float32, ldc int) {
+	c.tileGo(rows, nr, a, lda, b, bias, dst, ldc)
 }
 
 func dwRow(_ bool, dst, x, w []float32, npix, c, xstride int) { dwRowGo(dst, x, w, npix, c, xstride) }

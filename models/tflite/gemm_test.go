@@ -113,9 +113,9 @@ func TestDepthwisePaths(t *testing.T) {
 // TestGemmTileKernel checks the micro-kernel this build dispatches to (the
 // assembly one on amd64 AVX2+FMA and arm64 NEON, the portable one
 // otherwise) against gemmTileGo followed by clamp, for 16- and 8-wide
-// panels, depths around the unroll, alignment offsets 0–7, leading
-// dimensions wider than the tile, with and without a clamp, and with guard
-// bands around every buffer.
+// panels, depths around the unroll, alignment offsets 0–7, rows of A
+// packed, apart and overlapping, leading dimensions of C wider than the
+// tile, with and without a clamp, and with guard bands around every buffer.
 func TestGemmTileKernel(t *testing.T) {
 	t.Logf("assembly micro-kernel: %v", haveGemmSIMD())
 	r := rand.New(rand.NewPCG(45, 46))
@@ -127,7 +127,10 @@ func TestGemmTileKernel(t *testing.T) {
 					c.lo, c.hi, c.clamp = 0, 6, true
 				}
 				ldc := nr + r.IntN(9)
-				a, checkA := guarded(t, gemmMR*k, off)
+				// Rows of A packed (lda = k), apart, or overlapping as a
+				// window convolution reads them (lda < k).
+				lda := []int{k, k + 1 + r.IntN(5), max(1, k/3)}[off%3]
+				a, checkA := guarded(t, (gemmMR-1)*lda+k, off)
 				b, checkB := guarded(t, k*nr, (off*3)%8)
 				bias, checkBias := guarded(t, nr, (off*5)%8)
 				dst, checkC := guarded(t, (gemmMR-1)*ldc+nr, (off*7)%8)
@@ -137,8 +140,8 @@ func TestGemmTileKernel(t *testing.T) {
 					}
 				}
 				want := make([]float32, len(dst))
-				gemmTileGo(k, gemmMR, nr, a, k, b, bias, want, ldc)
-				c.tileKernel(gemmMR, nr, a, b, bias, dst, ldc)
+				gemmTileGo(k, gemmMR, nr, a, lda, b, bias, want, ldc)
+				c.tileKernel(gemmMR, nr, a, lda, b, bias, dst, ldc)
 				for row := 0; row < gemmMR; row++ {
 					for j := 0; j < nr; j++ {
 						i := row*ldc + j
@@ -147,7 +150,7 @@ func TestGemmTileKernel(t *testing.T) {
 							w = clamp(w, c.lo, c.hi)
 						}
 						if math.Abs(float64(dst[i]-w)) > 1e-5*math.Max(1, math.Abs(float64(w)))*float64(k) {
-							t.Fatalf("nr=%d k=%d off=%d clamp=%v: c[%d] = %g, want %g", nr, k, off, c.clamp, i, dst[i], w)
+							t.Fatalf("nr=%d k=%d lda=%d off=%d clamp=%v: c[%d] = %g, want %g", nr, k, lda, off, c.clamp, i, dst[i], w)
 						}
 					}
 				}
