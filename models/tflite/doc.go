@@ -22,9 +22,12 @@
 //
 // CONV_2D runs as a GEMM over filters packed into 16-column panels at
 // NewInterpreter (an 8-column last panel when N mod 16 ≤ 8; 1×1 stride-1
-// convolutions read the input directly, others gather patches a block of
-// rows at a time, each filter row as one contiguous copy), with the fused
-// activation applied in the micro-kernel. DEPTHWISE_CONV_2D has a 3×3
+// convolutions read the input directly; convolutions with fewer than 8
+// input channels, such as the first layers on an RGB image, read
+// overlapping rows of A in place from a window of the input gathered once
+// per output row; others gather patches a block of rows at a time, each
+// filter row as one contiguous copy), with the fused activation applied in
+// the micro-kernel. DEPTHWISE_CONV_2D has a 3×3
 // kernel for the pixels whose taps are all inside the input (weights held
 // in registers, each output written once) and accumulates one filter tap
 // over a row of pixels elsewhere. amd64 has AVX2+FMA micro-kernels for the
