@@ -2,13 +2,13 @@
 
 #include "textflag.h"
 
-// func gemm6x16AVX2(k int, a *float32, lda int, b, bias, c *float32, ldc int, lo, hi float32, clamp int)
+// func gemm6x16SIMD(k int, a *float32, lda int, b, bias, c *float32, ldc int, lo, hi float32, clamp int)
 //
 // Accumulators: Y0..Y11 hold rows 0..5 of the tile, two vectors per row.
 // Rows 0-2 of A are addressed from SI, rows 3-5 from BX (= SI + 3·lda).
-// With clamp != 0 the tile is clamped before the store as addClampAVX2
+// With clamp != 0 the tile is clamped before the store as addClampSIMD
 // does it (MAXPS then MINPS, which give lo for NaN and −0 when lo = 0).
-TEXT ·gemm6x16AVX2(SB), NOSPLIT, $0-72
+TEXT ·gemm6x16SIMD(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ lda+16(FP), R8
@@ -117,10 +117,10 @@ nostore:
 	VZEROUPPER
 	RET
 
-// func dwRowAVX2(dst, x, w *float32, npix, c, xstride int)
+// func dwRowSIMD(dst, x, w *float32, npix, c, xstride int)
 //
 // For p < npix, ch < c: dst[p·c + ch] += x[p·xstride + ch] · w[ch].
-TEXT ·dwRowAVX2(SB), NOSPLIT, $0-48
+TEXT ·dwRowSIMD(SB), NOSPLIT, $0-48
 	MOVQ dst+0(FP), DI
 	MOVQ x+8(FP), SI
 	MOVQ w+16(FP), DX
@@ -171,12 +171,12 @@ rdone:
 	VZEROUPPER
 	RET
 
-// func preluAVX2(out, x, alpha *float32, npix, c int)
+// func preluSIMD(out, x, alpha *float32, npix, c int)
 //
 // For p < npix, ch < c, with v = x[p·c + ch]:
 // out[p·c + ch] = relu(v) + alpha[ch]·(v − |v|), relu(v) = v if v > 0 else +0,
 // each step rounded to float32 (no FMA), as preluFused's Go loop does.
-TEXT ·preluAVX2(SB), NOSPLIT, $0-40
+TEXT ·preluSIMD(SB), NOSPLIT, $0-40
 	MOVQ         out+0(FP), DI
 	MOVQ         x+8(FP), SI
 	MOVQ         alpha+16(FP), DX
@@ -235,12 +235,12 @@ pdone:
 	VZEROUPPER
 	RET
 
-// func addClampAVX2(out, a, b *float32, n int, lo, hi float32, clamp int)
+// func addClampSIMD(out, a, b *float32, n int, lo, hi float32, clamp int)
 //
 // out[i] = a[i] + b[i] for i < n; if clamp != 0 the sum is then clamped
 // as clamp(v, lo, hi) in k_elementwise.go: MAXPS returns its second source
 // (lo) for a NaN or an equal zero, MINPS its second source (hi) on ties.
-TEXT ·addClampAVX2(SB), NOSPLIT, $0-48
+TEXT ·addClampSIMD(SB), NOSPLIT, $0-48
 	MOVQ         out+0(FP), DI
 	MOVQ         a+8(FP), SI
 	MOVQ         b+16(FP), DX
@@ -307,19 +307,19 @@ adone:
 	VZEROUPPER
 	RET
 
-// func dw3x3AVX2(out, in, w, bias *float32, npix, c, cv, xstep, rs int, lo, hi float32, clamp int)
+// func dw3x3SIMD(out, in, w, bias *float32, npix, c, cv, xstep, rs int, lo, hi float32, clamp int)
 //
 // A 3x3, dilation-1 depthwise convolution over npix output pixels whose
 // taps are all inside the input, for channels ch < cv (a multiple of 4):
 //
 //	out[p·c + ch] = bias[ch] + Σ_{ky,kx} in[ky·rs + p·xstep + kx·c + ch] · w[(ky·3+kx)·c + ch]
 //
-// summed in ky, kx order with FMA (as dwRowAVX2 does tap by tap), then
-// clamped as addClampAVX2 does when clamp != 0. The nine weight vectors of
+// summed in ky, kx order with FMA (as dwRowSIMD does tap by tap), then
+// clamped as addClampSIMD does when clamp != 0. The nine weight vectors of
 // an 8-channel slice (a 4-channel one, in X registers, for the last four
 // channels when cv mod 8 = 4) stay in registers 0–8 while four pixels at a
 // time accumulate in 9–12.
-TEXT ·dw3x3AVX2(SB), NOSPLIT, $0-88
+TEXT ·dw3x3SIMD(SB), NOSPLIT, $0-88
 	MOVQ         out+0(FP), DI
 	MOVQ         in+8(FP), SI
 	MOVQ         w+16(FP), DX
@@ -671,11 +671,11 @@ next4:
 	ADDQ $16, AX
 	JMP  chunk
 
-// func gemm6x8AVX2(k int, a *float32, lda int, b, bias, c *float32, ldc int, lo, hi float32, clamp int)
+// func gemm6x8SIMD(k int, a *float32, lda int, b, bias, c *float32, ldc int, lo, hi float32, clamp int)
 //
-// gemm6x16AVX2 for an 8-wide panel (b[kk·8 + j]): one accumulator per row,
+// gemm6x16SIMD for an 8-wide panel (b[kk·8 + j]): one accumulator per row,
 // Y0..Y5.
-TEXT ·gemm6x8AVX2(SB), NOSPLIT, $0-72
+TEXT ·gemm6x8SIMD(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ lda+16(FP), R8
@@ -765,12 +765,12 @@ nostore8:
 	VCMPPS $3, y, x, t2; \
 	VORPS  t2, t1, x
 
-// func max2x2AVX2(out, r0, r1 *float32, ow, c int)
+// func max2x2SIMD(out, r0, r1 *float32, ow, c int)
 //
 // For ox < ow, ch < c: out[ox·c + ch] = max of r0 and r1 at input pixels
 // 2·ox and 2·ox+1 (channel ch): a 2x2, stride-2 max pool over one output
 // row, from its two input rows.
-TEXT ·max2x2AVX2(SB), NOSPLIT, $0-40
+TEXT ·max2x2SIMD(SB), NOSPLIT, $0-40
 	MOVQ  out+0(FP), DI
 	MOVQ  r0+8(FP), SI
 	MOVQ  r1+16(FP), DX

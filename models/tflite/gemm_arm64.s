@@ -29,14 +29,14 @@
 // lo and hi) into V30 and V31.
 #define LOADBOUNDS(lo, hi) FMOVS lo(FP), F30; FMOVS hi(FP), F31; VDUP V30.S[0], V30.S4; VDUP V31.S[0], V31.S4
 
-// func gemm6x16NEON(k int, a *float32, lda int, b, bias, c *float32, ldc int, lo, hi float32, clamp int)
+// func gemm6x16SIMD(k int, a *float32, lda int, b, bias, c *float32, ldc int, lo, hi float32, clamp int)
 //
 // Accumulators: V0.. hold the tile, 4 vectors per row (row r in
 // V4·r …). Each step loads one row of the panel (64 bytes, post-incremented)
 // and broadcasts one element of each of the six rows of A (LD1R, rows
 // addressed by R1–R6). With clamp != 0 the tile is clamped (CLAMP) before
 // the store.
-TEXT ·gemm6x16NEON(SB), NOSPLIT, $0-72
+TEXT ·gemm6x16SIMD(SB), NOSPLIT, $0-72
 	MOVD k+0(FP), R0
 	MOVD a+8(FP), R1
 	MOVD lda+16(FP), R7
@@ -152,14 +152,14 @@ gemm6x16NEON_write:
 	VST1 [V20.S4, V21.S4, V22.S4, V23.S4], (R10)
 	RET
 
-// func gemm6x8NEON(k int, a *float32, lda int, b, bias, c *float32, ldc int, lo, hi float32, clamp int)
+// func gemm6x8SIMD(k int, a *float32, lda int, b, bias, c *float32, ldc int, lo, hi float32, clamp int)
 //
 // Accumulators: V0.. hold the tile, 2 vectors per row (row r in
 // V2·r …). Each step loads one row of the panel (32 bytes, post-incremented)
 // and broadcasts one element of each of the six rows of A (LD1R, rows
 // addressed by R1–R6). With clamp != 0 the tile is clamped (CLAMP) before
 // the store.
-TEXT ·gemm6x8NEON(SB), NOSPLIT, $0-72
+TEXT ·gemm6x8SIMD(SB), NOSPLIT, $0-72
 	MOVD k+0(FP), R0
 	MOVD a+8(FP), R1
 	MOVD lda+16(FP), R7
@@ -241,21 +241,21 @@ gemm6x8NEON_write:
 	VST1 [V10.S4, V11.S4], (R10)
 	RET
 
-// func dw3x3NEON(out, in, w, bias *float32, npix, c, c4, xstep, rs int, lo, hi float32, clamp int)
+// func dw3x3SIMD(out, in, w, bias *float32, npix, c, c4, xstep, rs int, lo, hi float32, clamp int)
 //
 // dw3x3Go for the channels below c4 (a multiple of 4): the nine weight
 // vectors of a 4-channel slice stay in V0–V8 and the bias in V9, while four
 // pixels at a time accumulate in V10–V13, each starting from the bias and
 // adding the taps in ky, kx order with FMLA (as Go fuses them on arm64).
 // With clamp != 0 the sums are clamped (CLAMP) before the store.
-TEXT ·dw3x3NEON(SB), NOSPLIT, $0-88
+TEXT ·dw3x3SIMD(SB), NOSPLIT, $0-88
 	MOVD out+0(FP), R0
 	MOVD in+8(FP), R1
 	MOVD w+16(FP), R2
 	MOVD bias+24(FP), R3
 	MOVD c+40(FP), R5
 	LSL  $2, R5
-	MOVD c4+48(FP), R6
+	MOVD cv+48(FP), R6
 	LSL  $2, R6
 	MOVD xstep+56(FP), R7
 	LSL  $2, R7
@@ -485,12 +485,12 @@ dwnext:
 dwdone:
 	RET
 
-// func dwRowNEON(dst, x, w *float32, npix, c, xstride int)
+// func dwRowSIMD(dst, x, w *float32, npix, c, xstride int)
 //
 // For p < npix, ch < c: dst[p·c + ch] += x[p·xstride + ch] · w[ch], with
 // FMLA (Go fuses the multiply-add on arm64): 16 channels at a time, then
 // 4, then one.
-TEXT ·dwRowNEON(SB), NOSPLIT, $0-48
+TEXT ·dwRowSIMD(SB), NOSPLIT, $0-48
 	MOVD dst+0(FP), R0
 	MOVD x+8(FP), R1
 	MOVD w+16(FP), R2
@@ -557,12 +557,12 @@ rowdone:
 // V<t1>, V<t2> are scratch.
 #define PRELU(v, al, t1, t2) VFCMGTZ4(t1, v); VAND16(t1, t1, v); VFABS4(t2, v); VFSUB4(t2, v, t2); VFMUL4(t2, al, t2); VFADD4(v, t1, t2)
 
-// func preluNEON(out, x, alpha *float32, npix, c int)
+// func preluSIMD(out, x, alpha *float32, npix, c int)
 //
 // For p < npix, ch < c, with v = x[p·c + ch]:
 // out[p·c + ch] = relu(v) + alpha[ch]·(v − |v|) (PRELU): 8 channels at a
 // time, then 4, then one.
-TEXT ·preluNEON(SB), NOSPLIT, $0-40
+TEXT ·preluSIMD(SB), NOSPLIT, $0-40
 	MOVD out+0(FP), R0
 	MOVD x+8(FP), R1
 	MOVD alpha+16(FP), R2
@@ -614,12 +614,12 @@ prnext:
 prdone:
 	RET
 
-// func addClampNEON(out, a, b *float32, n int, lo, hi float32, clamp int)
+// func addClampSIMD(out, a, b *float32, n int, lo, hi float32, clamp int)
 //
 // out[i] = a[i] + b[i] for i < n; if clamp != 0 the sum is then clamped as
 // clamp(v, lo, hi) in k_elementwise.go does it (CLAMP). 16 elements at a
 // time, then 4, then one; out may be a or b.
-TEXT ·addClampNEON(SB), NOSPLIT, $0-48
+TEXT ·addClampSIMD(SB), NOSPLIT, $0-48
 	MOVD out+0(FP), R0
 	MOVD a+8(FP), R1
 	MOVD b+16(FP), R2
@@ -707,13 +707,13 @@ addc1:
 adddone:
 	RET
 
-// func max2x2NEON(out, r0, r1 *float32, ow, c int)
+// func max2x2SIMD(out, r0, r1 *float32, ow, c int)
 //
 // For ox < ow, ch < c: out[ox·c + ch] = max(max(a0, a1), max(b0, b1)), a0
 // and a1 being r0 at input pixels 2·ox and 2·ox+1 (channel ch), b0 and b1
 // the same in r1. FMAX has Go's max semantics (NaN wins, +0 beats −0), as
 // Go's max compiles to it on arm64. 4 channels at a time, then one.
-TEXT ·max2x2NEON(SB), NOSPLIT, $0-40
+TEXT ·max2x2SIMD(SB), NOSPLIT, $0-40
 	MOVD out+0(FP), R0
 	MOVD r0+8(FP), R1
 	MOVD r1+16(FP), R2

@@ -8,16 +8,6 @@ import (
 	"testing"
 )
 
-// gemmTileAsm runs the NEON GEMM tile kernel for an nr-wide panel (gemmNR
-// or gemmNR/2) for the shared assembly tests in simd_test.go.
-func gemmTileAsm(nr, k int, a *float32, lda int, b, bias, c *float32, ldc int, lo, hi float32, clamp int) {
-	if nr == gemmNR {
-		gemm6x16NEON(k, a, lda, b, bias, c, ldc, lo, hi, clamp)
-	} else {
-		gemm6x8NEON(k, a, lda, b, bias, c, ldc, lo, hi, clamp)
-	}
-}
-
 // randomBits returns n floats with random bit patterns: every class
 // (NaNs of both kinds and signs, infinities, subnormals, ±0) occurs, and
 // a third are ordinary values in [−4, 4) so that sums stay finite often.

@@ -8,6 +8,16 @@ import (
 	"testing"
 )
 
+// gemmTileAsm runs the assembly GEMM tile kernel for an nr-wide panel
+// (gemmNR or gemmNR/2).
+func gemmTileAsm(nr, k int, a *float32, lda int, b, bias, c *float32, ldc int, lo, hi float32, clamp int) {
+	if nr == gemmNR {
+		gemm6x16SIMD(k, a, lda, b, bias, c, ldc, lo, hi, clamp)
+	} else {
+		gemm6x8SIMD(k, a, lda, b, bias, c, ldc, lo, hi, clamp)
+	}
+}
+
 // The assembly kernels (AVX2+FMA on amd64, NEON on arm64) against their
 // portable references. gemmTileAsm, in gemm_<arch>_test.go, runs the
 // architecture's GEMM tile kernel; the others go through the dispatchers
