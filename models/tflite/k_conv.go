@@ -14,6 +14,18 @@ type convGeom struct {
 	padT, padL     int
 }
 
+// tapOffset returns the offset in the NHWC input of the pixel under
+// filter tap (ky, kx) of output pixel (b, oy, ox), and false when the tap
+// falls in the padding.
+func (g *convGeom) tapOffset(b, oy, ox, ky, kx int) (int, bool) {
+	iy := oy*g.sh - g.padT + ky*g.dh
+	ix := ox*g.sw - g.padL + kx*g.dw
+	if iy < 0 || iy >= g.ih || ix < 0 || ix >= g.iw {
+		return 0, false
+	}
+	return ((b*g.ih+iy)*g.iw + ix) * g.ic, true
+}
+
 func newGeom(in, out []int, kh, kw int, o *opOptions) convGeom {
 	g := convGeom{n: in[0], ih: in[1], iw: in[2], ic: in[3], oh: out[1], ow: out[2], oc: out[3],
 		kh: kh, kw: kw, sh: o.strideH, sw: o.strideW, dh: o.dilH, dw: o.dilW}
@@ -47,16 +59,12 @@ func (k *conv2D) run() {
 					clear(o)
 				}
 				for ky := 0; ky < g.kh; ky++ {
-					iy := oy*g.sh - g.padT + ky*g.dh
-					if iy < 0 || iy >= g.ih {
-						continue
-					}
 					for kx := 0; kx < g.kw; kx++ {
-						ix := ox*g.sw - g.padL + kx*g.dw
-						if ix < 0 || ix >= g.iw {
+						off, ok := g.tapOffset(b, oy, ox, ky, kx)
+						if !ok {
 							continue
 						}
-						px := k.in[((b*g.ih+iy)*g.iw+ix)*g.ic:][:g.ic]
+						px := k.in[off:][:g.ic]
 						for co := range o {
 							o[co] += dot(px, k.filter[((co*g.kh+ky)*g.kw+kx)*g.ic:][:g.ic])
 						}
@@ -211,16 +219,12 @@ func (k *depthwiseConv2D) runMult(r0, r1 int) {
 				clear(o)
 			}
 			for ky := 0; ky < g.kh; ky++ {
-				iy := oy*g.sh - g.padT + ky*g.dh
-				if iy < 0 || iy >= g.ih {
-					continue
-				}
 				for kx := 0; kx < g.kw; kx++ {
-					ix := ox*g.sw - g.padL + kx*g.dw
-					if ix < 0 || ix >= g.iw {
+					off, ok := g.tapOffset(b, oy, ox, ky, kx)
+					if !ok {
 						continue
 					}
-					px := k.in[((b*g.ih+iy)*g.iw+ix)*g.ic:][:g.ic]
+					px := k.in[off:][:g.ic]
 					w := k.filter[(ky*g.kw+kx)*g.oc:][:g.oc]
 					for c, v := range px {
 						oc := o[c*k.mult:][:k.mult]

@@ -158,16 +158,12 @@ func (k *qDepthwise[T]) run() {
 					clear(acc)
 				}
 				for ky := 0; ky < g.kh; ky++ {
-					iy := oy*g.sh - g.padT + ky*g.dh
-					if iy < 0 || iy >= g.ih {
-						continue
-					}
 					for kx := 0; kx < g.kw; kx++ {
-						ix := ox*g.sw - g.padL + kx*g.dw
-						if ix < 0 || ix >= g.iw {
+						off, ok := g.tapOffset(b, oy, ox, ky, kx)
+						if !ok {
 							continue
 						}
-						x := k.in[((b*g.ih+iy)*g.iw+ix)*g.ic:][:g.ic]
+						x := k.in[off:][:g.ic]
 						w := k.w32[(ky*g.kw+kx)*g.oc:][:g.oc]
 						if mult == 1 {
 							dwTap(acc, x, w, inOff)
