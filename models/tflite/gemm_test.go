@@ -1,6 +1,7 @@
 package tflite
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -247,6 +248,64 @@ func TestMax2x2Kernel(t *testing.T) {
 			checkO()
 			check0()
 			check1()
+		}
+	}
+}
+
+// TestConvRandomGeometry compares CONV_2D on the GEMM paths (window for
+// fewer than 8 input channels, im2col otherwise, direct for 1×1) with the
+// float64 reference over random geometries: batch, input sizes down to
+// one pixel, filters larger than the input, strides 1–3, SAME and VALID
+// padding, with the SIMD and the portable kernels and with two threads.
+func TestConvRandomGeometry(t *testing.T) {
+	r := rand.New(rand.NewPCG(61, 62))
+	runs := 150
+	if testing.Short() {
+		runs = 40
+	}
+	for i := 0; i < runs; i++ {
+		n, ih, iw := 1+r.IntN(2), 1+r.IntN(12), 1+r.IntN(12)
+		ic := 1 + r.IntN(10)
+		kh, kw := 1+r.IntN(5), 1+r.IntN(5)
+		sh, sw := 1+r.IntN(3), 1+r.IntN(3)
+		same := r.IntN(2) == 0
+		if !same && (kh > ih || kw > iw) {
+			same = true // VALID needs the filter to fit
+		}
+		oc := 1 + r.IntN(20)
+		in, w := []int{n, ih, iw, ic}, []int{oc, kh, kw, ic}
+		a := refConvArgs{in: randData(r, in), inS: in, w: randData(r, w), wS: w, bias: randData(r, w[:1]),
+			sh: sh, sw: sw, dh: 1, dw: 1, same: same, act: actRelu6}
+		want, ws := refConv(a)
+		pad := paddingValid
+		if same {
+			pad = paddingSame
+		}
+		m := tModel{
+			tensors: []tTensor{{name: "x", typ: Float32, shape: in}, {name: "w", typ: Float32, shape: w, f32: a.w},
+				{name: "b", typ: Float32, shape: w[:1], f32: a.bias}, {name: "y", typ: Float32, shape: ws}},
+			ops:    []tOp{{code: 3, in: []int{0, 1, 2}, out: []int{3}, opts: convOpts(pad, sh, sw, 1, 1, actRelu6)}},
+			inputs: []int{0}, outputs: []int{3},
+		}
+		model, err := Load(m.build())
+		if err != nil {
+			t.Fatalf("case %d %v %v: %v", i, in, w, err)
+		}
+		name := fmt.Sprintf("%d/in%v/w%v/s%d,%d/same=%v", i, in, w, sh, sw, same)
+		for _, o := range []struct {
+			portable bool
+			threads  int
+		}{{false, 1}, {true, 1}, {false, 2}} {
+			ip, err := newInterpreter(model, &Options{Threads: o.threads}, o.portable)
+			if err != nil {
+				t.Fatal(err)
+			}
+			copy(ip.Input(0).Float32s(), a.in)
+			invoke(t, ip)
+			t.Run(fmt.Sprintf("%s/portable=%v/threads=%d", name, o.portable, o.threads), func(t *testing.T) {
+				checkNear(t, ip.Output(0).Float32s(), want, 1e-5)
+			})
+			ip.Close()
 		}
 	}
 }
