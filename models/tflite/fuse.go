@@ -35,8 +35,22 @@ func (ip *Interpreter) fuse(live []int) []planStep {
 	for _, t := range m.outputs {
 		uses[t] += 2 // a model output is never an internal intermediate
 	}
+	// consumer[t] is the position in live of the only operator reading
+	// tensor t (uses[t] == 1).
+	consumer := make(map[int]int)
+	for i, k := range live {
+		for _, t := range m.ops[k].inputs {
+			if t >= 0 && uses[t] == 1 {
+				consumer[t] = i
+			}
+		}
+	}
+	folded := make([]bool, len(live)) // activations merged into an earlier step
 	var steps []planStep
 	for s := 0; s < len(live); s++ {
+		if folded[s] {
+			continue
+		}
 		if s+5 <= len(live) {
 			if x, alpha, y, ok := ip.matchPReLU(live[s:s+5], uses); ok {
 				steps = append(steps, planStep{op: live[s], inputs: []int{x, alpha}, outputs: []int{y}, prelu: true})
@@ -45,10 +59,10 @@ func (ip *Interpreter) fuse(live []int) []planStep {
 			}
 		}
 		od := &m.ops[live[s]]
-		if s+1 < len(live) {
-			if def, ok := ip.foldActivation(od, &m.ops[live[s+1]], uses); ok {
+		if j, ok := consumer[od.outputs[0]]; ok && len(od.outputs) == 1 && j > s && !folded[j] {
+			if def, ok := ip.foldActivation(od, &m.ops[live[j]], uses); ok {
 				steps = append(steps, planStep{op: live[s], inputs: def.inputs, outputs: def.outputs, def: def})
-				s++
+				folded[j] = true
 				continue
 			}
 		}
@@ -57,11 +71,12 @@ func (ip *Interpreter) fuse(live []int) []planStep {
 	return steps
 }
 
-// foldActivation merges a RELU or RELU6 into the operator before it when
-// that operator has a fused-activation slot left empty and its output feeds
-// only the activation: the pair becomes the first operator with the
-// activation fused, writing the activation's output. max(v, 0) and
-// min(max(v, 0), 6) give the same float32 values either way.
+// foldActivation merges a RELU or RELU6 into the operator that produces its
+// input when that operator has a fused-activation slot left empty and its
+// output feeds only the activation, whether or not other operators run in
+// between (they cannot read either tensor): the pair becomes the first
+// operator with the activation fused, writing the activation's output.
+// max(v, 0) and min(max(v, 0), 6) give the same float32 values either way.
 func (ip *Interpreter) foldActivation(od, next *opDef, uses []int) (*opDef, bool) {
 	switch od.code {
 	case tfschema.BuiltinOperatorADD, tfschema.BuiltinOperatorSUB, tfschema.BuiltinOperatorMUL,

@@ -97,3 +97,44 @@ func TestActivationFolding(t *testing.T) {
 		}
 	}
 }
+
+// TestActivationFoldingAcrossOps checks that a RELU is folded into the
+// CONV_2D producing its input when another operator runs between them (the
+// full-range face detector's order), with the bits of the unfused graph.
+func TestActivationFoldingAcrossOps(t *testing.T) {
+	r := rand.New(rand.NewPCG(33, 34))
+	s := []int{1, 6, 6, 4}
+	w := randData(r, []int{4, 1, 1, 4})
+	build := func(extraOut bool) []byte {
+		m := tModel{
+			tensors: []tTensor{{name: "x", typ: Float32, shape: s}, {name: "w", typ: Float32, shape: []int{4, 1, 1, 4}, f32: w},
+				{name: "c", typ: Float32, shape: s}, {name: "a", typ: Float32, shape: s}, {name: "r", typ: Float32, shape: s},
+				{name: "y", typ: Float32, shape: s}},
+			ops: []tOp{
+				{code: 3, in: []int{0, 1, -1}, out: []int{2}, opts: convOpts(paddingSame, 1, 1, 1, 1, actNone)},
+				{code: 0, in: []int{0, 0}, out: []int{3}, opts: actOpts(0, actNone)}, // ADD, in between
+				{code: 19, in: []int{2}, out: []int{4}},                              // RELU of the CONV
+				{code: 0, in: []int{4, 3}, out: []int{5}, opts: actOpts(0, actNone)}, // ADD
+			},
+			inputs: []int{0}, outputs: []int{5},
+		}
+		if extraOut {
+			m.outputs = append(m.outputs, 2)
+		}
+		return m.build()
+	}
+	folded, plain := mustInterp(t, build(false), nil), mustInterp(t, build(true), nil)
+	if len(folded.steps) != 3 || len(plain.steps) != 4 {
+		t.Fatalf("steps: folded %d, plain %d; want 3 and 4", len(folded.steps), len(plain.steps))
+	}
+	x := randData(r, s)
+	copy(folded.Input(0).Float32s(), x)
+	copy(plain.Input(0).Float32s(), x)
+	invoke(t, folded)
+	invoke(t, plain)
+	for i, v := range folded.Output(0).Float32s() {
+		if w := plain.Output(0).Float32s()[i]; math.Float32bits(v) != math.Float32bits(w) {
+			t.Fatalf("element %d: folded %g, unfused %g", i, v, w)
+		}
+	}
+}
