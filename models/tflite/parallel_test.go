@@ -302,6 +302,24 @@ func TestThreadsOption(t *testing.T) {
 	}
 }
 
+// settledGoroutines returns the goroutine count once earlier tests'
+// dropped interpreters have been collected and their workers have exited
+// (the count holds still for a few polls), so that a count taken before an
+// operation can be compared with one taken after it.
+func settledGoroutines() int {
+	n, still := runtime.NumGoroutine(), 0
+	for deadline := time.Now().Add(5 * time.Second); still < 3 && time.Now().Before(deadline); {
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
+		if m := runtime.NumGoroutine(); m == n {
+			still++
+		} else {
+			n, still = m, 0
+		}
+	}
+	return n
+}
+
 // waitGoroutines waits up to a few seconds (collecting garbage) for the
 // goroutine count to drop to want.
 func waitGoroutines(t *testing.T, want int) {
@@ -329,7 +347,7 @@ func TestThreadsClose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := runtime.NumGoroutine()
+	base := settledGoroutines()
 	ip, err := NewInterpreter(m, &Options{Threads: 4})
 	if err != nil {
 		t.Fatal(err)
