@@ -82,11 +82,18 @@ func TestActivationFolding(t *testing.T) {
 		}
 		return m.build()
 	}
+	checkFolding(t, build, 2, 4, randData(r, s))
+}
+
+// checkFolding builds a graph with build(false) and, with the producers'
+// outputs made model outputs (so nothing folds), build(true); checks the
+// step counts and that both give the same bits for input x.
+func checkFolding(t *testing.T, build func(extraOut bool) []byte, wantFolded, wantPlain int, x []float32) {
+	t.Helper()
 	folded, plain := mustInterp(t, build(false), nil), mustInterp(t, build(true), nil)
-	if len(folded.steps) != 2 || len(plain.steps) != 4 {
-		t.Fatalf("steps: folded %d, plain %d; want 2 and 4", len(folded.steps), len(plain.steps))
+	if len(folded.steps) != wantFolded || len(plain.steps) != wantPlain {
+		t.Fatalf("steps: folded %d, plain %d; want %d and %d", len(folded.steps), len(plain.steps), wantFolded, wantPlain)
 	}
-	x := randData(r, s)
 	copy(folded.Input(0).Float32s(), x)
 	copy(plain.Input(0).Float32s(), x)
 	invoke(t, folded)
@@ -123,18 +130,5 @@ func TestActivationFoldingAcrossOps(t *testing.T) {
 		}
 		return m.build()
 	}
-	folded, plain := mustInterp(t, build(false), nil), mustInterp(t, build(true), nil)
-	if len(folded.steps) != 3 || len(plain.steps) != 4 {
-		t.Fatalf("steps: folded %d, plain %d; want 3 and 4", len(folded.steps), len(plain.steps))
-	}
-	x := randData(r, s)
-	copy(folded.Input(0).Float32s(), x)
-	copy(plain.Input(0).Float32s(), x)
-	invoke(t, folded)
-	invoke(t, plain)
-	for i, v := range folded.Output(0).Float32s() {
-		if w := plain.Output(0).Float32s()[i]; math.Float32bits(v) != math.Float32bits(w) {
-			t.Fatalf("element %d: folded %g, unfused %g", i, v, w)
-		}
-	}
+	checkFolding(t, build, 3, 4, randData(r, s))
 }
