@@ -131,15 +131,7 @@ func TestGemmTileKernel(t *testing.T) {
 				// Rows of A packed (lda = k), apart, or overlapping as a
 				// window convolution reads them (lda < k).
 				lda := []int{k, k + 1 + r.IntN(5), max(1, k/3)}[off%3]
-				a, checkA := guarded(t, (gemmMR-1)*lda+k, off)
-				b, checkB := guarded(t, k*nr, (off*3)%8)
-				bias, checkBias := guarded(t, nr, (off*5)%8)
-				dst, checkC := guarded(t, (gemmMR-1)*ldc+nr, (off*7)%8)
-				for _, s := range [][]float32{a, b, bias} {
-					for i := range s {
-						s[i] = r.Float32()*4 - 2
-					}
-				}
+				a, b, bias, dst, check := tileBuffers(t, r, nr, k, lda, ldc, off, 2)
 				want := make([]float32, len(dst))
 				gemmTileGo(k, gemmMR, nr, a, lda, b, bias, want, ldc)
 				c.tileKernel(gemmMR, nr, a, lda, b, bias, dst, ldc)
@@ -155,12 +147,32 @@ func TestGemmTileKernel(t *testing.T) {
 						}
 					}
 				}
-				checkA()
-				checkB()
-				checkBias()
-				checkC()
+				check()
 			}
 		}
+	}
+}
+
+// tileBuffers returns guard-banded A, B, bias and C for one gemmMR×nr tile
+// of depth k (rows of A lda apart, of C ldc apart) at alignment offsets
+// derived from off, with A, B and bias random in [−scale, scale), and a
+// function that checks every guard band.
+func tileBuffers(t *testing.T, r *rand.Rand, nr, k, lda, ldc, off int, scale float32) (a, b, bias, c []float32, check func()) {
+	t.Helper()
+	a, checkA := guarded(t, (gemmMR-1)*lda+k, off)
+	b, checkB := guarded(t, k*nr, (off*3)%8)
+	bias, checkBias := guarded(t, nr, (off*5)%8)
+	c, checkC := guarded(t, (gemmMR-1)*ldc+nr, (off*7)%8)
+	for _, s := range [][]float32{a, b, bias} {
+		for i := range s {
+			s[i] = (r.Float32()*2 - 1) * scale
+		}
+	}
+	return a, b, bias, c, func() {
+		checkA()
+		checkB()
+		checkBias()
+		checkC()
 	}
 }
 

@@ -53,11 +53,7 @@ func (k *conv2D) run() {
 		for oy := 0; oy < g.oh; oy++ {
 			for ox := 0; ox < g.ow; ox++ {
 				o := k.out[((b*g.oh+oy)*g.ow+ox)*g.oc:][:g.oc]
-				if k.bias != nil {
-					copy(o, k.bias)
-				} else {
-					clear(o)
-				}
+				seedBias(o, k.bias)
 				for ky := 0; ky < g.kh; ky++ {
 					for kx := 0; kx < g.kw; kx++ {
 						off, ok := g.tapOffset(b, oy, ox, ky, kx)
@@ -213,11 +209,7 @@ func (k *depthwiseConv2D) runMult(r0, r1 int) {
 		b, oy := r/g.oh, r%g.oh
 		for ox := 0; ox < g.ow; ox++ {
 			o := k.out[((b*g.oh+oy)*g.ow+ox)*g.oc:][:g.oc]
-			if k.bias != nil {
-				copy(o, k.bias)
-			} else {
-				clear(o)
-			}
+			seedBias(o, k.bias)
 			for ky := 0; ky < g.kh; ky++ {
 				for kx := 0; kx < g.kw; kx++ {
 					off, ok := g.tapOffset(b, oy, ox, ky, kx)
@@ -279,10 +271,11 @@ func (k *fullyConnected) units(u0, u1 int) {
 	}
 }
 
-// dot returns Σ a[i]·b[i] over len(a) elements; b must be at least as long.
-func dot(a, b []float32) float32 {
+// dot returns Σ a[i]·b[i] over len(a) elements; b must be at least as
+// long. For int32 the sums wrap like TFLite's int32 accumulators.
+func dot[T int32 | float32](a, b []T) T {
 	b = b[:len(a)]
-	var s0, s1, s2, s3 float32
+	var s0, s1, s2, s3 T
 	i := 0
 	for ; i+4 <= len(a); i += 4 {
 		s0 += a[i] * b[i]
@@ -294,4 +287,13 @@ func dot(a, b []float32) float32 {
 		s0 += a[i] * b[i]
 	}
 	return (s0 + s1) + (s2 + s3)
+}
+
+// seedBias sets dst to bias, or to zeros when there is no bias.
+func seedBias[T int32 | float32](dst, bias []T) {
+	if bias == nil {
+		clear(dst)
+		return
+	}
+	copy(dst, bias)
 }

@@ -38,24 +38,6 @@ func packWeights[T qelem](dst []int32, w []T, off int32) {
 	}
 }
 
-// dot32 is Σ a[i]·b[i] in int32 with wrap-around, like TFLite's int32
-// accumulators; len(b) ≥ len(a).
-func dot32(a, b []int32) int32 {
-	b = b[:len(a)]
-	var s0, s1, s2, s3 int32
-	i := 0
-	for ; i+4 <= len(a); i += 4 {
-		s0 += a[i] * b[i]
-		s1 += a[i+1] * b[i+1]
-		s2 += a[i+2] * b[i+2]
-		s3 += a[i+3] * b[i+3]
-	}
-	for ; i < len(a); i++ {
-		s0 += a[i] * b[i]
-	}
-	return s0 + s1 + s2 + s3
-}
-
 // qConv is CONV_2D on 8-bit tensors: filter [oc, kh, kw, ic]. Each output
 // pixel gathers its patch of (input − zero point) once, with zeros for taps
 // in the padding, and takes one dot product per output channel.
@@ -107,7 +89,7 @@ func (k *qConv[T]) run() {
 				}
 				o := k.out[((b*g.oh+oy)*g.ow+ox)*g.oc:][:g.oc]
 				for co := range o {
-					acc := dot32(p, k.w32[co*kk:])
+					acc := dot(p, k.w32[co*kk:])
 					if k.bias != nil {
 						acc += k.bias[co]
 					}
@@ -152,11 +134,7 @@ func (k *qDepthwise[T]) run() {
 	for b := 0; b < g.n; b++ {
 		for oy := 0; oy < g.oh; oy++ {
 			for ox := 0; ox < g.ow; ox++ {
-				if k.bias != nil {
-					copy(acc, k.bias)
-				} else {
-					clear(acc)
-				}
+				seedBias(acc, k.bias)
 				for ky := 0; ky < g.kh; ky++ {
 					for kx := 0; kx < g.kw; kx++ {
 						off, ok := g.tapOffset(b, oy, ox, ky, kx)
@@ -226,7 +204,7 @@ func (k *qFullyConnected[T]) run() {
 		}
 		o := k.out[r*k.units:][:k.units]
 		for u := range o {
-			acc := dot32(k.x32, k.w32[u*k.depth:])
+			acc := dot(k.x32, k.w32[u*k.depth:])
 			if k.bias != nil {
 				acc += k.bias[u]
 			}

@@ -82,15 +82,7 @@ func testGemmTile(t *testing.T, r *rand.Rand, nr, k, off int) {
 	t.Helper()
 	lda := k + r.IntN(5)
 	ldc := nr + r.IntN(9)
-	a, checkA := guarded(t, (gemmMR-1)*lda+k, off)
-	b, checkB := guarded(t, k*nr, (off*3)%8)
-	bias, checkBias := guarded(t, nr, (off*5)%8)
-	c, checkC := guarded(t, (gemmMR-1)*ldc+nr, (off*7)%8)
-	for _, s := range [][]float32{a, b, bias} {
-		for i := range s {
-			s[i] = r.Float32()*2 - 1
-		}
-	}
+	a, b, bias, c, check := tileBuffers(t, r, nr, k, lda, ldc, off, 1)
 	want := make([]float32, len(c))
 	for i := range want {
 		want[i] = float32(math.NaN())
@@ -114,10 +106,7 @@ func testGemmTile(t *testing.T, r *rand.Rand, nr, k, off int) {
 			t.Fatalf("nr=%d k=%d off=%d lda=%d ldc=%d: c[%d] = %g, want %g", nr, k, off, lda, ldc, i, c[i], want[i])
 		}
 	}
-	checkA()
-	checkB()
-	checkBias()
-	checkC()
+	check()
 }
 
 // TestDwRowSIMD checks the assembly dwRow against dwRowGo for channel
